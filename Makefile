@@ -1,0 +1,56 @@
+# make demo: set up and subtitle a generated film end to end (offline).  make test: set up and run the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+SYSTEM_PACKAGES := ffmpeg espeak-ng sox
+DEMO_FILM := demo/in/The Night Train (2024).mkv
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps demo test test-fast lint lock clean-demo
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@missing=""; for tool in ffmpeg ffprobe espeak-ng sox; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing system packages: $(SYSTEM_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else \
+	    echo "missing:$$missing — run: sudo apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: setup
+	@test -f "$(DEMO_FILM)" || $(BIN)/python -m subflow.synth "$(DEMO_FILM)"
+	$(BIN)/snakemake --cores 4 --resources gpu=1 --config input_dir=demo/in output_dir=demo/out
+	@echo; echo "subtitled video: demo/out/The_Night_Train_2024/final_output.mp4"; \
+	 echo "subtitles:       demo/out/The_Night_Train_2024/subtitles/subtitles.srt"; \
+	 echo "run record:      demo/out/The_Night_Train_2024/manifest.json"; \
+	 $(BIN)/python -m manifest_lib status demo/out
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/snakemake --lint
+	$(BIN)/snakefmt --check Snakefile rules/
+
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean-demo:
+	rm -rf demo/out .snakemake

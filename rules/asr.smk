@@ -1,0 +1,24 @@
+# Stage 7 (asr): batched faster-whisper (WhisperX's engine) over the speech segments.
+
+
+rule asr:
+    input:
+        audio=movie_file("audio/audio.wav"),
+        segments=speech_segments,
+        prompt=initial_prompt,
+    output:
+        transcript=movie_file("transcription/transcript.json"),
+    log:
+        stage_log("asr"),
+    benchmark:
+        stage_benchmark("asr")
+    params:
+        options=config["asr"],
+        device=config["device"],
+    threads: 4
+    resources:
+        gpu=1,
+    conda:
+        "../envs/asr.yaml"
+    script:
+        "../scripts/asr.py"

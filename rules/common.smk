@@ -1,0 +1,116 @@
+# Helpers shared by every rule file: which films, where each stage writes, which stages exist.
+
+import os
+import sys
+from pathlib import Path
+
+# subflow/ and manifest_lib/ importable here and in every job's script (jobs inherit the environment,
+# also inside conda envs and SLURM jobs, which load this Snakefile again).
+sys.path.insert(0, workflow.basedir)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (workflow.basedir, os.environ.get("PYTHONPATH", "")) if p
+)
+
+from manifest_lib import PipelineManifest, load_manifest
+from subflow.films import FilmListError, discover_films
+
+OUT = config["output_dir"].rstrip("/") or "."
+
+try:
+    FILMS = discover_films(config["input_dir"], config["movies"])
+except FilmListError as error:
+    raise WorkflowError(str(error))
+
+
+wildcard_constraints:
+    movie="[^/]+",
+
+
+def movie_file(relative):
+    """A file of the movie being built: {output_dir}/{movie}/<relative>."""
+    return f"{OUT}/{{movie}}/{relative}"
+
+
+def stage_log(stage):
+    return movie_file(f"logs/{stage}.log")
+
+
+def stage_benchmark(stage):
+    return movie_file(f"benchmarks/{stage}.tsv")
+
+
+def film_path(wildcards):
+    """The input film of a movie folder."""
+    return FILMS[wildcards.movie].path
+
+
+def film_of(wildcards):
+    return FILMS[wildcards.movie]
+
+
+def stage_built(stage):
+    """True when the rule of a stage is part of this workflow (later stages slot in by include)."""
+    return hasattr(rules, stage)
+
+
+def speech_segments(wildcards):
+    """The speech segments ASR and the subtitles use: pyannote's refinement when built, else Silero's."""
+    if stage_built("pyannote_vad"):
+        return movie_file("vad/pyannote_segments.json").format(movie=wildcards.movie)
+    return movie_file("vad/silero_segments.json").format(movie=wildcards.movie)
+
+
+def initial_prompt(wildcards):
+    """pre_ner's Whisper prompt when that stage is built and prompting is on."""
+    if stage_built("pre_ner") and config["asr"]["use_prompt"]:
+        return [movie_file("initial_prompt.txt").format(movie=wildcards.movie)]
+    return []
+
+
+def subtitle_transcript(wildcards):
+    """The transcript the subtitles are cut from: post_ner's corrected one when built."""
+    name = "transcript_corrected.json" if stage_built("post_ner") else "transcript.json"
+    return movie_file(f"transcription/{name}").format(movie=wildcards.movie)
+
+
+def optional_stage_input(stage, relative):
+    """An input that exists only once a stage is built (speakers, entities)."""
+
+    def resolve(wildcards):
+        if stage_built(stage):
+            return [movie_file(relative).format(movie=wildcards.movie)]
+        return []
+
+    return resolve
+
+
+def final_outputs():
+    return [f"{OUT}/{movie}/final_output.mp4" for movie in FILMS]
+
+
+def _movie_dirs():
+    return [Path(OUT) / movie for movie in FILMS]
+
+
+def mark_pipelines_started():
+    """onstart: record each film's input and mark its pipeline running."""
+    for movie, film in FILMS.items():
+        manifest = PipelineManifest(Path(OUT) / movie)
+        manifest.set_input(film.path, film.title, film.year)
+        if not (Path(OUT) / movie / "final_output.mp4").exists():
+            manifest.start()
+
+
+def finalize_pipelines(success):
+    """onsuccess/onerror: completed where the final video exists, failed where a stage failed."""
+    for movie_dir in _movie_dirs():
+        data = load_manifest(movie_dir)
+        if data is None:
+            continue
+        manifest = PipelineManifest(movie_dir)
+        if data["pipeline"]["failed_stages"]:
+            manifest.finalize("failed")
+        elif (movie_dir / "final_output.mp4").exists():
+            manifest.finalize("completed")
+        elif not success:
+            manifest.finalize("failed")

@@ -1,0 +1,40 @@
+# Stage 1 (demux) and stage 10 (mux): the film's audio out, the subtitles back in.
+
+
+rule demux:
+    input:
+        film=film_path,
+    output:
+        audio=movie_file("audio/audio.wav"),
+        metadata=movie_file("audio/metadata.json"),
+    log:
+        stage_log("demux"),
+    benchmark:
+        stage_benchmark("demux")
+    params:
+        audio_stream=config["demux"]["audio_stream"],
+        sample_rate=config["demux"]["sample_rate"],
+    threads: 2
+    conda:
+        "../envs/demux.yaml"
+    script:
+        "../scripts/demux.py"
+
+
+rule mux:
+    input:
+        film=film_path,
+        subtitles=movie_file("subtitles/subtitles.srt"),
+    output:
+        video=movie_file("final_output.mp4"),
+    log:
+        stage_log("mux"),
+    benchmark:
+        stage_benchmark("mux")
+    params:
+        language=config["mux"]["subtitle_language"],
+    threads: 1
+    conda:
+        "../envs/mux.yaml"
+    script:
+        "../scripts/mux.py"

@@ -1,0 +1,81 @@
+"""Stage 10 (mux): the film's video and audio copied untouched, the SRT added as an English mov_text track."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from subflow.media import MediaInfo, probe, require_tool, run_tool
+from subflow.stage import StageContext, StageError, run_stage
+
+# Codecs an MP4 can carry by stream copy (what we support; anything else is a clear error).
+MP4_VIDEO = {"h264", "hevc", "mpeg4", "av1", "vp9", "mpeg2video", "mpeg1video", "mjpeg"}
+MP4_AUDIO = {"aac", "mp3", "ac3", "eac3", "opus", "alac", "flac", "mp2"}
+
+
+def check_copyable(info: MediaInfo) -> None:
+    """Refuse streams MP4 cannot hold by copy, before ffmpeg writes anything."""
+    if info.video_codec and info.video_codec not in MP4_VIDEO:
+        raise StageError(
+            f"{info.path}: video codec {info.video_codec} cannot be copied into MP4 "
+            f"(supported: {', '.join(sorted(MP4_VIDEO))}); re-encode the film first"
+        )
+    for stream in info.audio:
+        if stream.codec not in MP4_AUDIO:
+            raise StageError(
+                f"{info.path}: audio codec {stream.codec} (stream {stream.index}) cannot be copied into MP4 "
+                f"(supported: {', '.join(sorted(MP4_AUDIO))}); re-encode the film first"
+            )
+
+
+def has_events(srt_path: Path) -> bool:
+    return bool(srt_path.read_text(encoding="utf-8").strip())
+
+
+def mux(film: str, srt_path: Path, target: Path, language: str) -> bool:
+    """Write ``target``; returns whether a subtitle track was added (an empty SRT adds none)."""
+    partial = target.with_name(f".{target.name}.partial")
+    with_subtitles = has_events(srt_path)
+    args = [require_tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", film]
+    if with_subtitles:
+        args += ["-f", "srt", "-i", str(srt_path)]
+    args += ["-map", "0:v?", "-map", "0:a?", "-dn"]
+    if with_subtitles:
+        args += ["-map", "1:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={language}"]
+    args += ["-c:v", "copy", "-c:a", "copy", "-movflags", "+faststart", "-f", "mp4", str(partial)]
+    run_tool(args, f"{film}: muxing failed")
+    os.replace(partial, target)
+    return with_subtitles
+
+
+def verify_subtitle_track(path: Path, language: str) -> None:
+    """ffprobe must see exactly one mov_text track with our language tag."""
+    info = probe(path)
+    ffprobe = require_tool("ffprobe")
+    result = run_tool(
+        [ffprobe, "-v", "error", "-select_streams", "s", "-show_entries", "stream=codec_name:stream_tags=language",
+         "-of", "csv=p=0", "--", str(path)],
+        f"{path}: cannot probe the muxed file",
+    )  # fmt: skip
+    tracks = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    if tracks != [f"mov_text,{language}"]:
+        raise StageError(f"{path}: expected one mov_text subtitle track tagged {language}, ffprobe shows {tracks or 'none'} ({info.container})")
+
+
+def work(ctx: StageContext) -> None:
+    film = ctx.snakemake.input.film
+    target = Path(ctx.snakemake.output.video)
+    language = ctx.snakemake.params.language
+    check_copyable(probe(film))
+    with_subtitles = mux(film, Path(ctx.snakemake.input.subtitles), target, language)
+    if with_subtitles:
+        verify_subtitle_track(target, language)
+    else:
+        ctx.logger.warning("the SRT has no events: the video is written without a subtitle track")
+    ctx.manifest.add_output("final_video", target, "Final video with subs")
+    ctx.manifest.add_metadata("subtitle_track", language if with_subtitles else None)
+    ctx.manifest.add_metadata("codec", "mov_text" if with_subtitles else None)
+
+
+if __name__ == "__main__":
+    run_stage("mux", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`

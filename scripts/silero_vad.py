@@ -1,0 +1,26 @@
+"""Stage 4 (silero_vad): where the film has speech, with the Silero model shipped in silero-vad."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from subflow.audio import SAMPLE_RATE, load_wav, segments_summary
+from subflow.devices import set_torch_threads
+from subflow.stage import StageContext, run_stage, write_json
+from subflow.vad import detect_speech
+
+
+def work(ctx: StageContext) -> None:
+    set_torch_threads(ctx.threads)
+    samples = load_wav(ctx.snakemake.input.audio)
+    segments = detect_speech(samples, ctx.snakemake.params.options)
+    body = segments_summary(segments, samples.size / SAMPLE_RATE, "silero-vad (package JIT model)")
+    write_json(Path(ctx.snakemake.output.segments), body)
+    ctx.logger.info("%d speech segments, %.1f%% speech", len(segments), body["speech_percentage"])
+    ctx.manifest.add_output("segments", ctx.snakemake.output.segments, "Silero VAD segments")
+    ctx.manifest.add_metadata("segment_count", len(segments))
+    ctx.manifest.add_metadata("speech_percentage", body["speech_percentage"])
+
+
+if __name__ == "__main__":
+    run_stage("silero_vad", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`

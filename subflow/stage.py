@@ -1,0 +1,110 @@
+"""The frame every stage script runs in: its log, its manifest entry, its exit code.
+
+A stage script is a thin ``main(snakemake)`` that hands a work function to :func:`run_stage`.
+The frame sends stderr (Python's and the C libraries') to the rule's log before anything else
+runs, opens the stage's manifest entry, and turns any failure into one line on the console, the
+full traceback in the log, a ``failed`` stage in the manifest and the design document's exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from manifest_lib import StageManifest, exit_code_for
+from subflow.errors import StageError
+
+__all__ = ["StageContext", "StageError", "read_json", "run_stage", "write_json"]
+
+
+@dataclass
+class StageContext:
+    """What a stage's work function needs: Snakemake's job, the movie folder, manifest, logger."""
+
+    snakemake: Any
+    stage: str
+    movie_dir: Path
+    manifest: StageManifest
+    logger: logging.Logger
+
+    @property
+    def config(self) -> dict:
+        return self.snakemake.config
+
+    @property
+    def threads(self) -> int:
+        return int(self.snakemake.threads)
+
+    def section(self, name: str) -> dict:
+        """The config block of one stage (validated, defaults filled by the Snakefile)."""
+        return self.snakemake.config.get(name, {})
+
+
+def _redirect_stderr(log_path: Path) -> tuple[Any, Any]:
+    """Point fd 2 and sys.stderr at the log; return (log file, a stream on the old stderr)."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_file = open(log_path, "a", buffering=1, encoding="utf-8")
+    console = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8", errors="replace")
+    os.dup2(log_file.fileno(), 2)
+    sys.stderr = log_file
+    return log_file, console
+
+
+def _logger(stage: str, log_file: Any) -> logging.Logger:
+    logger = logging.getLogger(f"subflow.{stage}")
+    logger.handlers.clear()
+    handler = logging.StreamHandler(log_file)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return logger
+
+
+def movie_dir_of(snakemake: Any) -> Path:
+    """The movie's output folder: ``{output_dir}/{movie}``."""
+    return Path(snakemake.config["output_dir"]) / snakemake.wildcards.movie
+
+
+def run_stage(stage: str, work: Callable[[StageContext], None], snakemake: Any) -> None:
+    """Run ``work`` as stage ``stage`` of the movie Snakemake is building; exit on failure."""
+    log_path = Path(snakemake.log[0])
+    log_file, console = _redirect_stderr(log_path)
+    logger = _logger(stage, log_file)
+    movie_dir = movie_dir_of(snakemake)
+    logger.info("stage %s for %s (threads=%s)", stage, movie_dir.name, snakemake.threads)
+    try:
+        with StageManifest(stage, movie_dir, logger, snakemake=snakemake) as manifest:
+            work(StageContext(snakemake, stage, movie_dir, manifest, logger))
+    except BaseException as exc:  # noqa: BLE001 — every way out must leave a clear record
+        code = exit_code_for(exc)
+        if isinstance(exc, SystemExit) and exc.code in (0, None):
+            raise
+        logger.error("stage failed:\n%s", traceback.format_exc())
+        reason = str(exc) or type(exc).__name__
+        console.write(f"subflow: {stage} failed for {movie_dir.name}: {reason} (log: {log_path})\n")
+        console.flush()
+        sys.exit(code)
+    logger.info("stage %s done", stage)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (temp file + rename) so a killed stage never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_json(path: str | Path) -> Any:
+    """Read a JSON file another stage wrote, with an error naming it when it is unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StageError(f"cannot read {path}: {exc}") from exc

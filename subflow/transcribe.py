@@ -1,0 +1,145 @@
+"""ASR: WhisperX's engine (batched faster-whisper) over our own speech segments, with word timings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from subflow.audio import SAMPLE_RATE
+from subflow.errors import StageError
+
+ProgressCallback = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class AsrOptions:
+    """What the asr stage passes to faster-whisper."""
+
+    model_path: str
+    device: str
+    compute_type: str
+    threads: int
+    language: str | None
+    beam_size: int
+    batch_size: int
+    initial_prompt: str | None
+
+
+def chunk_segments(segments: list[dict], max_chunk_s: float = 30.0) -> list[dict]:
+    """Merge neighbouring speech segments into windows of at most ``max_chunk_s`` (Whisper's 30 s),
+    as WhisperX does, so short turns are decoded with context; longer segments are cut."""
+    chunks: list[dict] = []
+    for segment in segments:
+        start, end = float(segment["start"]), float(segment["end"])
+        while end - start > max_chunk_s:
+            chunks.append({"start": start, "end": start + max_chunk_s})
+            start += max_chunk_s
+        if chunks and end - chunks[-1]["start"] <= max_chunk_s and start >= chunks[-1]["end"]:
+            chunks[-1]["end"] = end
+        elif end > start:
+            chunks.append({"start": start, "end": end})
+    return chunks
+
+
+def load_model(options: AsrOptions):
+    """Load the CTranslate2 model; any load error becomes a StageError naming the model."""
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(
+            options.model_path,
+            device=options.device,
+            compute_type=options.compute_type,
+            cpu_threads=options.threads,
+            num_workers=1,
+        )
+    except Exception as exc:  # noqa: BLE001 — ctranslate2 raises RuntimeError/ValueError variously
+        raise StageError(f"asr.model: cannot load {options.model_path} ({exc})") from exc
+
+
+def _language_for(model, language: str | None) -> str | None:
+    english_only = not model.model.is_multilingual
+    if english_only and language not in (None, "en"):
+        raise StageError(f"asr.language={language!r} but the model is English-only; choose a multilingual model")
+    return "en" if english_only else language
+
+
+def transcribe(
+    samples: np.ndarray, segments: list[dict], options: AsrOptions, progress: ProgressCallback | None = None
+) -> dict:
+    """Transcribe the speech segments; returns the transcript.json body (docs/data-formats.md)."""
+    from faster_whisper import BatchedInferencePipeline
+
+    model = load_model(options)
+    language = _language_for(model, options.language)
+    duration = samples.size / SAMPLE_RATE
+    chunks = chunk_segments(segments)
+    body = {
+        "language": language,
+        "language_probability": None,
+        "model": options.model_path,
+        "device": options.device,
+        "compute_type": options.compute_type,
+        "duration_seconds": round(duration, 3),
+        "chunk_count": len(chunks),
+        "segments": [],
+    }
+    if not chunks:
+        body["text"] = ""
+        return body
+    pipeline = BatchedInferencePipeline(model)
+    results, info = pipeline.transcribe(
+        samples,
+        language=language,
+        beam_size=options.beam_size,
+        batch_size=options.batch_size,
+        initial_prompt=options.initial_prompt or None,
+        word_timestamps=True,
+        vad_filter=False,
+        clip_timestamps=chunks,
+    )
+    body["language"] = info.language
+    body["language_probability"] = round(float(info.language_probability), 3)
+    started, last_report = time.monotonic(), 0.0
+    for segment in results:
+        body["segments"].append(
+            {
+                "start": round(segment.start, 3),
+                "end": round(segment.end, 3),
+                "text": segment.text.strip(),
+                "words": [
+                    {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3), "probability": round(w.probability, 3)}
+                    for w in (segment.words or [])
+                ],
+            }
+        )
+        elapsed = time.monotonic() - started
+        if progress and elapsed - last_report >= 10:
+            last_report = elapsed
+            done = min(1.0, segment.end / duration) if duration else 1.0
+            progress(done, f"{100 * done:.0f}% of audio, real-time factor {elapsed / max(segment.end, 1e-3):.2f}")
+    body["text"] = " ".join(s["text"] for s in body["segments"]).strip()
+    return body
+
+
+def align_words(body: dict, samples: np.ndarray, align_model: str, device: str) -> dict:
+    """Replace word timings by WhisperX's forced alignment with a local wav2vec2 model."""
+    import whisperx
+
+    try:
+        model, metadata = whisperx.load_align_model(body["language"] or "en", device, model_name=align_model)
+    except Exception as exc:  # noqa: BLE001 — hub/torchaudio errors become one clear line
+        raise StageError(
+            f"asr.align_model: cannot load {align_model!r} ({exc}); give a local wav2vec2 model directory or null"
+        ) from exc
+    aligned = whisperx.align(body["segments"], model, metadata, samples, device, return_char_alignments=False)
+    for segment, new in zip(body["segments"], aligned["segments"]):
+        segment["words"] = [
+            {"word": " " + w["word"], "start": w.get("start"), "end": w.get("end"), "probability": w.get("score")}
+            for w in new.get("words", [])
+        ]
+    body["alignment"] = align_model
+    return body

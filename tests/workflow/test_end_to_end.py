@@ -1,0 +1,96 @@
+"""The whole workflow on real media: a generated film, a real recording, resume and dry run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from subflow.wer import srt_text, word_error_rate
+from tests.conftest import read_manifest, realdata, run_workflow
+
+BUILT_STAGES = ["demux", "silero_vad", "asr", "subtitles", "mux"]
+
+pytestmark = pytest.mark.slow
+
+
+def subtitle_streams(video: Path) -> list[str]:
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "s", "-show_entries", "stream=codec_name:stream_tags=language",
+         "-of", "csv=p=0", str(video)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return result.stdout.split()
+
+
+@pytest.fixture(scope="module")
+def demo_run(demo_film: Path, tmp_path_factory) -> Path:
+    """One full run of the demo film; the tests below read what it left."""
+    output_dir = tmp_path_factory.mktemp("demo_out")
+    run_workflow(demo_film.parent, output_dir)
+    return output_dir / "The_Night_Train_2024"
+
+
+def test_demo_film_all_stages_succeed(demo_run: Path):
+    manifest = read_manifest(demo_run)
+    for stage in BUILT_STAGES:
+        assert manifest["stages"][stage]["status"] == "success", stage
+    assert set(BUILT_STAGES) <= set(manifest["pipeline"]["completed_stages"])
+    assert manifest["pipeline"]["status"] == "completed"
+    assert manifest["stages"]["demux"]["metadata"]["sample_rate"] == 16000
+    assert manifest["stages"]["asr"]["metadata"]["word_count"] > 30
+
+
+def test_demo_film_has_english_mov_text_track(demo_run: Path):
+    assert subtitle_streams(demo_run / "final_output.mp4") == ["mov_text,eng"]
+
+
+def test_demo_film_subtitles_match_the_script(demo_run: Path, demo_film: Path):
+    script = json.loads(demo_film.with_name(demo_film.name + ".script.json").read_text())
+    reference = " ".join(line["text"] for line in script)
+    hypothesis = srt_text((demo_run / "subtitles" / "subtitles.srt").read_text())
+    assert word_error_rate(reference, hypothesis) <= 0.20
+
+
+def test_resume_reruns_only_asr_and_after(demo_run: Path, demo_film: Path):
+    before = read_manifest(demo_run)
+    (demo_run / "transcription" / "transcript.json").unlink()
+    run_workflow(demo_film.parent, demo_run.parent)
+    after = read_manifest(demo_run)
+    for stage in ["demux", "silero_vad"]:
+        assert after["stages"][stage]["started_at"] == before["stages"][stage]["started_at"], stage
+    for stage in ["asr", "subtitles", "mux"]:
+        assert after["stages"][stage]["started_at"] != before["stages"][stage]["started_at"], stage
+        assert after["stages"][stage]["status"] == "success"
+    assert after["stages"]["asr"]["outputs"]["transcript"]["exists"] is True
+
+
+def test_dry_run_lists_jobs_and_writes_nothing(demo_film: Path, tmp_path: Path):
+    output_dir = tmp_path / "out"
+    result = run_workflow(demo_film.parent, output_dir, "-n")
+    for stage in BUILT_STAGES:
+        assert f"rule {stage}:" in result.stdout or f"{stage} " in result.stdout
+    assert not output_dir.exists()
+
+
+@pytest.mark.realdata
+def test_ljspeech_as_a_film(tmp_path: Path):
+    audio = realdata("ljspeech_lj001", "lj001_concat.flac")
+    reference = realdata("ljspeech_lj001", "lj001_concat.txt").read_text()
+    film_dir = tmp_path / "in"
+    film_dir.mkdir()
+    film = film_dir / "LJ Speech (2017).mkv"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=black:size=160x90:rate=24",
+         "-i", str(audio), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", str(film)],
+        check=True,
+    )  # fmt: skip
+    run_workflow(film_dir, tmp_path / "out")
+    movie = tmp_path / "out" / "LJ_Speech_2017"
+    wer = word_error_rate(reference, srt_text((movie / "subtitles" / "subtitles.srt").read_text()))
+    print(f"ljspeech_lj001 WER {wer:.3f}")
+    assert wer <= 0.10
+    assert subtitle_streams(movie / "final_output.mp4") == ["mov_text,eng"]
