@@ -20,9 +20,9 @@ include: "rules/subtitles.smk"
 
 
 rule all:
+    default_target: True
     input:
         final_outputs(),
-    default_target: True
 
 
 onstart:

@@ -12,13 +12,13 @@ rule asr:
         stage_log("asr"),
     benchmark:
         stage_benchmark("asr")
-    params:
-        options=config["asr"],
-        device=config["device"],
+    conda:
+        "../envs/asr.yaml"
     threads: 4
     resources:
         gpu=1,
-    conda:
-        "../envs/asr.yaml"
+    params:
+        options=config["asr"],
+        device=config["device"],
     script:
         "../scripts/asr.py"

@@ -11,12 +11,12 @@ rule demux:
         stage_log("demux"),
     benchmark:
         stage_benchmark("demux")
+    conda:
+        "../envs/demux.yaml"
+    threads: 2
     params:
         audio_stream=config["demux"]["audio_stream"],
         sample_rate=config["demux"]["sample_rate"],
-    threads: 2
-    conda:
-        "../envs/demux.yaml"
     script:
         "../scripts/demux.py"
 
@@ -31,10 +31,10 @@ rule mux:
         stage_log("mux"),
     benchmark:
         stage_benchmark("mux")
-    params:
-        language=config["mux"]["subtitle_language"],
-    threads: 1
     conda:
         "../envs/mux.yaml"
+    threads: 1
+    params:
+        language=config["mux"]["subtitle_language"],
     script:
         "../scripts/mux.py"

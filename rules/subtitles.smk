@@ -6,7 +6,9 @@ rule subtitles:
         transcript=subtitle_transcript,
         segments=speech_segments,
         audio_metadata=movie_file("audio/metadata.json"),
-        speakers=optional_stage_input("diarization", "diarization/speaker_segments.json"),
+        speakers=optional_stage_input(
+            "diarization", "diarization/speaker_segments.json"
+        ),
         entities=optional_stage_input("pre_ner", "entities/pre_ner.json"),
     output:
         srt=movie_file("subtitles/subtitles.srt"),
@@ -15,10 +17,10 @@ rule subtitles:
         stage_log("subtitles"),
     benchmark:
         stage_benchmark("subtitles")
-    params:
-        rules=config["subtitles"],
-    threads: 1
     conda:
         "../envs/subtitles.yaml"
+    threads: 1
+    params:
+        rules=config["subtitles"],
     script:
         "../scripts/subtitles.py"

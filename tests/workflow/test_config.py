@@ -32,3 +32,11 @@ def test_dry_run_scales_to_many_films(tmp_path: Path):
         (tmp_path / f"Film {index} (2001).mkv").write_bytes(b"x")
     result = run_workflow(tmp_path, tmp_path / "out", "-n", "--quiet", "rules", check=True)
     assert "mux" in result.stdout and "50" in result.stdout
+
+
+def test_dag_renders_for_several_films(tmp_path: Path):
+    for index in range(3):
+        (tmp_path / f"Film {index} (2001).mkv").write_bytes(b"x")
+    result = run_workflow(tmp_path, tmp_path / "out", "--dag", check=True)
+    assert result.stdout.lstrip().startswith("digraph")
+    assert result.stdout.count("mux") >= 3
