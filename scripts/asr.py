@@ -1,7 +1,5 @@
 """Stage 7 (asr): speech → words with timings (batched faster-whisper, WhisperX alignment if configured)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from subflow.audio import load_wav

@@ -1,7 +1,5 @@
 """Stage 1 (demux): the film's chosen audio stream → 16 kHz mono PCM wav + metadata.json."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from subflow.media import choose_audio_stream, extract_audio, probe, wav_duration

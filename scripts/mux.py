@@ -1,7 +1,5 @@
 """Stage 10 (mux): the film's video and audio copied untouched, the SRT added as an English mov_text track."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 

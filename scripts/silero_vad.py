@@ -1,7 +1,5 @@
 """Stage 4 (silero_vad): where the film has speech, with the Silero model shipped in silero-vad."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from subflow.audio import SAMPLE_RATE, load_wav, segments_summary

@@ -1,7 +1,5 @@
 """Stage 9 (subtitles): words with timings → subtitle events under the Netflix English rules → SRT."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from subflow.stage import StageContext, read_json, run_stage, write_json
