@@ -6,6 +6,16 @@ from subflow.media import choose_audio_stream, extract_audio, probe, wav_duratio
 from subflow.stage import StageContext, StageError, run_stage, write_json
 
 
+def check_complete(film: str, decoded_s: float, declared_s: float | None) -> None:
+    """A file that decodes to much less audio than it declares is truncated or corrupt."""
+    if decoded_s <= 0:
+        raise StageError(f"{film}: the audio stream decodes to no samples")
+    if declared_s and declared_s > 1 and decoded_s < 0.9 * declared_s:
+        raise StageError(
+            f"{film}: truncated or corrupt: {decoded_s:.2f} s of audio decoded, the file declares {declared_s:.2f} s"
+        )
+
+
 def work(ctx: StageContext) -> None:
     film = ctx.snakemake.input.film
     out = ctx.snakemake.output
@@ -15,8 +25,7 @@ def work(ctx: StageContext) -> None:
     ctx.logger.info("audio stream a:%d (index %d, %s, language %s)", stream.audio_index, stream.index, stream.codec, stream.language)
     extract_audio(film, stream.audio_index, params.sample_rate, Path(out.audio), ctx.threads)
     duration = wav_duration(Path(out.audio))
-    if duration <= 0:
-        raise StageError(f"{film}: the audio stream decodes to no samples")
+    check_complete(film, duration, info.duration)
     metadata = {
         "sample_rate": params.sample_rate,
         "channels": 1,
