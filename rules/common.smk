@@ -1,20 +1,12 @@
 # Helpers shared by every rule file: which films, where each stage writes, which stages exist.
 
 import os
-import sys
 from pathlib import Path
-
-# subflow/ and manifest_lib/ importable here and in every job's script (jobs inherit the environment,
-# also inside conda envs and SLURM jobs, which load this Snakefile again).
-sys.path.insert(0, workflow.basedir)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (workflow.basedir, os.environ.get("PYTHONPATH", "")) if p
-)
 
 from manifest_lib import PipelineManifest, load_manifest
 from subflow.films import FilmListError, discover_films
 
-OUT = config["output_dir"].rstrip("/") or "."
+OUT = os.path.normpath(config["output_dir"])
 
 try:
     FILMS = discover_films(config["input_dir"], config["movies"])
