@@ -1,4 +1,4 @@
-# Helpers shared by every rule file: which films, where each stage writes, which stages exist.
+# Helpers shared by all rule files — which films, where each stage writes, which stages exist.
 
 import os
 from pathlib import Path
@@ -12,10 +12,6 @@ try:
     FILMS = discover_films(config["input_dir"], config["movies"])
 except FilmListError as error:
     raise WorkflowError(str(error))
-
-
-wildcard_constraints:
-    movie="[^/]+",
 
 
 def movie_file(relative):
