@@ -13,6 +13,12 @@ validate(config, "schemas/config.schema.yaml")
 
 
 include: "rules/common.smk"
+
+
+wildcard_constraints:
+    movie="[^/]+",
+
+
 include: "rules/media.smk"
 include: "rules/vad.smk"
 include: "rules/asr.smk"
