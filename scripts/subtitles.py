@@ -5,6 +5,7 @@ from pathlib import Path
 from subflow.stage import StageContext, read_json, run_stage, write_json
 from subflow.subtitle_format import (
     SubtitleRules,
+    assign_speakers,
     check_events,
     collapse_repeats,
     drop_words_outside_speech,
@@ -31,6 +32,8 @@ def work(ctx: StageContext) -> None:
     words = words_from_transcript(transcript)
     words, dropped = drop_words_outside_speech(words, read_json(inp.segments)["segments"])
     words, collapsed = collapse_repeats(words)
+    for speakers in inp.speakers:  # present once the diarization stage is built
+        words = assign_speakers(words, read_json(speakers)["segments"])
     events = format_events(words, rules, entity_names(list(inp.entities)))
     report = check_events(events, rules)
     report.update(dropped_words=dropped, collapsed_repeats=collapsed, fps=rules.fps)
