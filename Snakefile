@@ -21,6 +21,8 @@ wildcard_constraints:
 
 include: "rules/media.smk"
 include: "rules/vad.smk"
+include: "rules/diarization.smk"
+include: "rules/names.smk"
 include: "rules/asr.smk"
 include: "rules/subtitles.smk"
 

@@ -10,10 +10,32 @@ rule silero_vad:
         stage_log("silero_vad"),
     benchmark:
         stage_benchmark("silero_vad")
-    params:
-        options=config["silero_vad"],
-    threads: 1
     conda:
         "../envs/silero_vad.yaml"
+    threads: 1
+    params:
+        options=config["silero_vad"],
     script:
         "../scripts/silero_vad.py"
+
+
+rule pyannote_vad:
+    input:
+        audio=movie_file("audio/audio.wav"),
+        segments=movie_file("vad/silero_segments.json"),
+    output:
+        segments=movie_file("vad/pyannote_segments.json"),
+    log:
+        stage_log("pyannote_vad"),
+    benchmark:
+        stage_benchmark("pyannote_vad")
+    conda:
+        "../envs/pyannote_vad.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+    params:
+        options=config["pyannote_vad"],
+        device=config["device"],
+    script:
+        "../scripts/pyannote_vad.py"

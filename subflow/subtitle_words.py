@@ -147,6 +147,19 @@ def _overlaps(word: Word, segments: list[dict], starts: list[float], longest: fl
     return overlap
 
 
+def _nearest_speaker(word: Word, segments: list[dict], starts: list[float]) -> str | None:
+    """The speaker of the segment closest in time to a word that overlaps none."""
+    if not segments:
+        return None
+    i = bisect.bisect_left(starts, word.start)
+    candidates = segments[max(0, i - 50) : i + 2]  # the segment just after, and those before (one may end late)
+    nearest = min(
+        candidates or segments,
+        key=lambda s: max(float(s["start"]) - word.end, word.start - float(s["end"]), 0.0),
+    )
+    return str(nearest["speaker"])
+
+
 def _smooth_sentence(speakers: list[str | None], overlaps: list[Counter[str]], a: int, b: int) -> None:
     """Runs of fewer than MIN_TURN_WORDS words in sentence a..b-1 take its main speaker."""
     total = sum((overlaps[k] for k in range(a, b)), Counter())
@@ -164,14 +177,17 @@ def _smooth_sentence(speakers: list[str | None], overlaps: list[Counter[str]], a
 
 
 def assign_speakers(words: Sequence[Word], speaker_segments: list[dict]) -> list[Word]:
-    """Give each word the speaker whose diarization segments overlap it most (None when none does).
+    """Give each word the speaker whose diarization segments overlap it most; a word in a gap takes
+    the nearest segment's speaker (None only when there are no segments at all).
     Diarization edges are rougher than word times, so inside one sentence a run of fewer than
     MIN_TURN_WORDS words takes the sentence's main speaker ("And | I'm Sheila" is one turn)."""
     segments = sorted(speaker_segments, key=lambda s: float(s["start"]))
     starts = [float(s["start"]) for s in segments]
     longest = max((float(s["end"]) - float(s["start"]) for s in segments), default=0.0)
     overlaps = [_overlaps(word, segments, starts, longest) for word in words]
-    speakers = [o.most_common(1)[0][0] if o else None for o in overlaps]
+    speakers = [
+        o.most_common(1)[0][0] if o else _nearest_speaker(word, segments, starts) for word, o in zip(words, overlaps)
+    ]
     begin = 0
     for k, word in enumerate(words):
         if ends_sentence(word.text) or k == len(words) - 1:

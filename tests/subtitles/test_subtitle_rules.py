@@ -119,7 +119,8 @@ def test_speakers_come_from_the_largest_overlap_and_short_runs_follow_the_senten
     ]
     words = timed("And I am Sheila from Texas.", start=0.9, step=0.3) + [Word("Far", 20.0, 20.2)]
     assigned = assign_speakers(words, segments)
-    assert [w.speaker for w in assigned] == ["B"] * 6 + [None]  # "And" overlaps A most, but is one word of B's sentence
+    # "And" overlaps A most, but is one word of B's sentence; "Far" is in a gap: the nearest segment's
+    assert [w.speaker for w in assigned] == ["B"] * 6 + ["A"]
 
 
 # ---------------------------------------------------------------- line breaks

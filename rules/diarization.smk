@@ -1,0 +1,24 @@
+# Stage 6 (diarization): who speaks when. The subtitles stage joins the speakers to the words.
+
+
+rule diarization:
+    input:
+        audio=movie_file("audio/audio.wav"),
+        segments=speech_segments,
+    output:
+        speakers=movie_file("diarization/speaker_segments.json"),
+        rttm=movie_file("diarization/speakers.rttm"),
+    log:
+        stage_log("diarization"),
+    benchmark:
+        stage_benchmark("diarization")
+    conda:
+        "../envs/diarization.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+    params:
+        options=config["diarization"],
+        device=config["device"],
+    script:
+        "../scripts/diarization.py"

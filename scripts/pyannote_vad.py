@@ -1,0 +1,54 @@
+"""Stage 5 (pyannote_vad): pyannote's speech detection refines Silero's segments; ASR uses the result.
+
+The segmentation model is the pyannote/segmentation PyanNet shipped in the whisperx package unless
+``pyannote_vad.model`` names another (local checkpoint, or a Hugging Face id already in the cache).
+The refinement rule (``pyannote_vad.combine``) is written into the output: see subflow/vad_refine.py.
+"""
+
+from pathlib import Path
+
+from subflow.audio import SAMPLE_RATE, load_wav, segments_summary
+from subflow.devices import resolve_device, set_torch_threads
+from subflow.stage import StageContext, StageError, read_json, run_stage, write_json
+from subflow.vad_refine import load_segmentation_model, pyannote_speech, refine_segments, rule_text
+
+
+def work(ctx: StageContext) -> None:
+    inp, out = ctx.snakemake.input, ctx.snakemake.output
+    options = ctx.snakemake.params.options
+    set_torch_threads(ctx.threads)
+    try:
+        device = resolve_device(ctx.snakemake.params.device)
+    except RuntimeError as exc:
+        raise StageError(str(exc)) from exc
+    samples = load_wav(inp.audio)
+    duration = samples.size / SAMPLE_RATE
+    silero = read_json(inp.segments)["segments"]
+    model = load_segmentation_model(options["model"], device)
+    ctx.logger.info("segmentation model %s on %s", options["model"], device)
+    speech = pyannote_speech(samples, model, options, options["batch_size"])
+    refined, counts = refine_segments(silero, speech, options, duration)
+    body = segments_summary(refined, duration, f"pyannote VoiceActivityDetection ({options['model']}) refining Silero")
+    body.update(
+        rule=rule_text(options),
+        silero_segment_count=len(silero),
+        pyannote_segment_count=len(speech),
+        pyannote_speech_seconds=round(sum(s["end"] - s["start"] for s in speech), 3),
+        device=device,
+        **counts,
+    )
+    write_json(Path(out.segments), body)
+    ctx.logger.info(
+        "%d Silero + %d pyannote segments → %d refined (%s), %.1f%% speech",
+        len(silero), len(speech), len(refined), counts, body["speech_percentage"],
+    )  # fmt: skip
+    ctx.manifest.add_output("segments", out.segments, "PyAnnote VAD segments")
+    ctx.manifest.add_metadata("segment_count", len(refined))
+    ctx.manifest.add_metadata("refined_segments", counts["refined_segments"])
+    ctx.manifest.add_metadata("speech_percentage", body["speech_percentage"])
+    ctx.manifest.add_metadata("rule", options["combine"])
+    ctx.manifest.add_metadata("device", device)
+
+
+if __name__ == "__main__":
+    run_stage("pyannote_vad", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`

