@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
-SYSTEM_PACKAGES := ffmpeg espeak-ng sox
+SYSTEM_PACKAGES := ffmpeg espeak-ng sox graphviz
 DEMO_FILM := demo/in/The Night Train (2024).mkv
 PYTEST_ARGS ?=
 
