@@ -30,7 +30,7 @@ include: "rules/subtitles.smk"
 rule all:
     default_target: True
     input:
-        final_outputs(),
+        all_stage_outputs,
 
 
 onstart:

@@ -72,8 +72,22 @@ def optional_stage_input(stage, relative):
     return resolve
 
 
-def final_outputs():
-    return [f"{OUT}/{movie}/final_output.mp4" for movie in FILMS]
+def all_stage_outputs(wildcards):
+    """Every file of every built stage for every film. Asking for all of them (not only the final
+    video) means a deleted intermediate file is made again, and the stages after it rerun because
+    their input is newer; Snakemake leaves a missing intermediate alone when only the end is asked.
+    """
+    patterns = [
+        pattern
+        for rule in workflow.rules
+        for pattern in rule.output
+        if "movie" in pattern.get_wildcard_names()
+    ]
+    return [
+        str(pattern.apply_wildcards({"movie": movie}))
+        for movie in FILMS
+        for pattern in patterns
+    ]
 
 
 def _movie_dirs():
