@@ -11,17 +11,14 @@ from pathlib import Path
 from subflow.audio import load_wav
 from subflow.devices import resolve_device, set_torch_threads
 from subflow.diarize import diarize, speaker_body, to_rttm
-from subflow.stage import StageContext, StageError, read_json, run_stage, write_json
+from subflow.stage import StageContext, read_json, run_stage, write_json
 
 
 def work(ctx: StageContext) -> None:
     inp, out = ctx.snakemake.input, ctx.snakemake.output
     section = ctx.snakemake.params.options
     set_torch_threads(ctx.threads)
-    try:
-        device = resolve_device(ctx.snakemake.params.device)
-    except RuntimeError as exc:
-        raise StageError(str(exc)) from exc
+    device = resolve_device(ctx.snakemake.params.device)
     samples = load_wav(inp.audio)
     speech = read_json(inp.segments)["segments"]
     ctx.logger.info("backend %s on %s, %d speech segments", section["backend"], device, len(speech))

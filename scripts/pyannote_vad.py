@@ -9,7 +9,7 @@ from pathlib import Path
 
 from subflow.audio import SAMPLE_RATE, load_wav, segments_summary
 from subflow.devices import resolve_device, set_torch_threads
-from subflow.stage import StageContext, StageError, read_json, run_stage, write_json
+from subflow.stage import StageContext, read_json, run_stage, write_json
 from subflow.vad_refine import load_segmentation_model, pyannote_speech, refine_segments, rule_text
 
 
@@ -17,10 +17,7 @@ def work(ctx: StageContext) -> None:
     inp, out = ctx.snakemake.input, ctx.snakemake.output
     options = ctx.snakemake.params.options
     set_torch_threads(ctx.threads)
-    try:
-        device = resolve_device(ctx.snakemake.params.device)
-    except RuntimeError as exc:
-        raise StageError(str(exc)) from exc
+    device = resolve_device(ctx.snakemake.params.device)
     samples = load_wav(inp.audio)
     duration = samples.size / SAMPLE_RATE
     silero = read_json(inp.segments)["segments"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from subflow.errors import StageError
+
 
 def resolve_device(setting: str) -> str:
     """``auto`` → ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` without a GPU is an error."""
@@ -11,7 +13,7 @@ def resolve_device(setting: str) -> str:
     if setting == "auto":
         return "cuda" if has_cuda else "cpu"
     if setting == "cuda" and not has_cuda:
-        raise RuntimeError("device: cuda is configured but torch sees no CUDA GPU; use device: auto or cpu")
+        raise StageError("device: cuda is configured but torch sees no CUDA GPU; use device: auto or cpu")
     return setting
 
 
