@@ -25,12 +25,14 @@ include: "rules/diarization.smk"
 include: "rules/names.smk"
 include: "rules/asr.smk"
 include: "rules/subtitles.smk"
+include: "rules/report.smk"
 
 
 rule all:
     default_target: True
     input:
         all_stage_outputs,
+        report_pieces(existing_only=True),
 
 
 onstart:

@@ -33,8 +33,13 @@ record. Benchmark: ``bench/manifest_contention.py``.
 Layout additions to the document (all additive; ``version`` stays "1.0.0"): per stage ``attempt``,
 ``history`` (earlier attempts), ``updated_at``, ``execution`` (host, pid, slurm_job_id, threads,
 snakemake_rule), ``error`` = ``{"message", "type"}`` (type: the exception class name, null for
-:meth:`StageManifest.set_error`), ``skip_reason``, ``progress`` while running; in ``pipeline``,
-``running_stages``, ``skipped_stages``, ``started_at``, ``completed_at``; at the top, ``input``.
+:meth:`StageManifest.set_error`), ``skip_reason``, ``progress`` while running, ``pending`` (see below); in ``pipeline``,
+``running_stages``, ``skipped_stages``, ``pending_stages``, ``started_at``, ``completed_at``; at the top, ``input``.
+Status ``pending`` (added to the document's four): the stage had ended success/skipped, but the workflow
+is about to run it again (an output deleted, an input newer, code/params changed, ``--forcerun``), so it
+no longer counts as complete; ``pending`` holds the reason and how that attempt ended, the outputs are
+re-checked. Only :meth:`PipelineManifest.mark_pending` sets it (Snakemake's ``onstart``); the next
+attempt replaces it and keeps the marked attempt in ``history`` with its real end.
 The ``pipeline`` stage lists are derived from ``stages`` on every write, so they always agree.
 ``skipped`` counts as complete (:func:`is_stage_completed`): a skipped optional stage is finished.
 Timestamps are ISO-8601 UTC with offset. Schema: ``manifest_lib/schema.json``. manifest.json has

@@ -1,5 +1,11 @@
 """``python -m manifest_lib``: show, status, verify and is-complete for people and shell scripts.
 
+``status DIR`` is the library view: a row per movie, a column per stage, durations, the failing stage's
+error, totals; ``--json`` for scripts, ``--watch`` refreshes it (running stages show their progress).
+
+``verify --against-snakemake`` also asks the workflow's Snakemake (``subflow.agreement``) what it would
+run again, and reports every stage the manifest counts done that Snakemake would redo, and the reverse.
+
 Exit codes: 0 fine, 1 a problem found (or the stage is not complete), 2 invalid arguments.
 None of these commands takes the lock or changes a file (a corrupt manifest is reported, not moved).
 """
@@ -8,7 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
+import shutil
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +27,14 @@ from manifest_lib.document import MANIFEST_NAME
 from manifest_lib.errors import ManifestError
 from manifest_lib.exits import EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE
 from manifest_lib.pipeline import movie_dirs, stage_complete
-from manifest_lib.report import DEFAULT_STALE_AFTER_S, render_table, status_table, verify_movie
+from manifest_lib.report import (
+    ASCII_SYMBOLS,
+    DEFAULT_STALE_AFTER_S,
+    render_table,
+    status_table,
+    symbols_for,
+    verify_movie,
+)
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -38,13 +55,62 @@ def _show(args: argparse.Namespace) -> int:
     return EXIT_SUCCESS
 
 
+def _status_text(args: argparse.Namespace) -> str:
+    table = status_table(args.dir, args.stale_after * 3600)
+    if args.json:  # --watch --json: one document a line
+        return json.dumps(table, indent=None if args.watch else 2, ensure_ascii=False)
+    symbols = ASCII_SYMBOLS if args.ascii else symbols_for(sys.stdout)
+    return render_table(table, symbols, shutil.get_terminal_size().columns if sys.stdout.isatty() else None)
+
+
 def _status(args: argparse.Namespace) -> int:
     if not Path(args.dir).is_dir():
         print(f"not a directory: {args.dir}", file=sys.stderr)
         return EXIT_USAGE
-    table = status_table(args.dir)
-    print(json.dumps(table, indent=2, ensure_ascii=False) if args.json else render_table(table))
+    if args.watch is None:
+        try:
+            print(_status_text(args))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `status out/ | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_SUCCESS
+    clear = sys.stdout.isatty() and not args.json
+    shown = 0
+    try:
+        while True:
+            text = _status_text(args)
+            if not args.json:
+                stamp = time.strftime("%H:%M:%S")
+                text = f"{args.dir} at {stamp}, every {args.watch:g}s (Ctrl-C to stop)\n{text}\n"
+            sys.stdout.write(("\x1b[H\x1b[2J" if clear else "") + text + "\n")
+            sys.stdout.flush()
+            shown += 1
+            if args.count and shown >= args.count:
+                break
+            time.sleep(args.watch)
+    except KeyboardInterrupt:  # Ctrl-C is how one leaves --watch
+        pass
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_SUCCESS
+
+
+def _against_snakemake(args: argparse.Namespace, dirs: list[Path]) -> dict[Path, list[str]] | None:
+    """``--against-snakemake``: per movie folder, where manifest.json and Snakemake's plan disagree."""
+    from subflow.agreement import SnakemakePlanError, check_agreement  # the workflow's side, only when asked
+
+    output_dir = dirs[0].parent if Path(args.path, MANIFEST_NAME).exists() else Path(args.path)
+    extra = shlex.split(args.snakemake_args) if args.snakemake_args is not None else None
+    try:
+        report = check_agreement(output_dir, extra, args.workflow_dir)
+    except (SnakemakePlanError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return None
+    found = {movie.movie_dir.resolve(): movie.lines() for movie in report}
+    if not report:
+        print(f"Snakemake plans no job under {output_dir}: give the run's config with --snakemake-args", file=sys.stderr)
+        return None
+    return found
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -52,9 +118,16 @@ def _verify(args: argparse.Namespace) -> int:
     if not dirs:
         print(f"no {MANIFEST_NAME} in or under {args.path}", file=sys.stderr)
         return EXIT_FAILURE
+    agreement: dict[Path, list[str]] = {}
+    if args.against_snakemake:
+        found = _against_snakemake(args, dirs)
+        if found is None:
+            return EXIT_FAILURE
+        agreement = found
     failed = 0
     for movie_dir in dirs:
         problems = verify_movie(movie_dir, args.stale_after * 3600)
+        problems += [f"snakemake: {line}" for line in agreement.get(movie_dir.resolve(), [])]
         if problems:
             failed += 1
             print(f"{movie_dir}: {len(problems)} problem(s)")
@@ -80,9 +153,29 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("movie_dir")
     show.add_argument("--stage", help="only this stage's entry")
     show.set_defaults(run=_show)
-    status = commands.add_parser("status", help="table of every movie under DIR x every stage")
+    status = commands.add_parser(
+        "status",
+        help="the library view: a row per movie under DIR, a column per stage, durations, errors, totals",
+    )
     status.add_argument("dir")
     status.add_argument("--json", action="store_true", help="the table as JSON")
+    status.add_argument(
+        "--watch",
+        nargs="?",
+        type=float,
+        const=2.0,
+        metavar="SECONDS",
+        help="refresh every SECONDS (default 2) until Ctrl-C; running stages show their progress",
+    )
+    status.add_argument("--count", type=int, default=0, metavar="N", help="with --watch: stop after N refreshes")
+    status.add_argument("--ascii", action="store_true", help="+ x > s o ? - instead of ✓ ✗ … ↷ ○ ? –")
+    status.add_argument(
+        "--stale-after",
+        type=float,
+        default=DEFAULT_STALE_AFTER_S / 3600,
+        metavar="HOURS",
+        help="a stage running on another host with no update for HOURS shows as stale (default: %(default)g)",
+    )
     status.set_defaults(run=_status)
     verify = commands.add_parser("verify", help="outputs unchanged, no stale running stage, schema valid")
     verify.add_argument("path", metavar="MOVIE_DIR|DIR")
@@ -94,6 +187,19 @@ def parser() -> argparse.ArgumentParser:
         help="a running stage is stale when its pid is gone (this host) or, on another host, when it has had"
         " no update for HOURS (default: %(default)g)",
     )
+    verify.add_argument(
+        "--against-snakemake",
+        action="store_true",
+        help="also check that each stage is complete in the manifest exactly when Snakemake would not run it again"
+        " (snakemake --summary --rerun-incomplete, run in --workflow-dir)",
+    )
+    verify.add_argument(
+        "--snakemake-args",
+        metavar="ARGS",
+        help="the run's snakemake options, one string split like a shell would (never run by one), e.g."
+        " --snakemake-args='--config input_dir=in output_dir=out' (default: --config output_dir=DIR)",
+    )
+    verify.add_argument("--workflow-dir", default=".", help="where the Snakefile is (default: the current folder)")
     verify.set_defaults(run=_verify)
     complete = commands.add_parser("is-complete", help="exit 0 when STAGE ended success or skipped, else 1")
     complete.add_argument("movie_dir")

@@ -12,8 +12,11 @@ from typing import Any
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = "1.0.0"
-STAGE_STATUSES = ("running", "success", "failed", "skipped")
+STAGE_STATUSES = ("running", "success", "failed", "skipped", "pending")
 COMPLETE_STATUSES = ("success", "skipped")  # a skipped optional stage is finished: never run again
+# pending: the stage ended success/skipped, but the workflow is about to run it again (an input changed,
+# an output was deleted, --forcerun): no longer complete. Only the workflow sets it (PipelineManifest.mark_pending).
+PENDING = "pending"
 SECRET_ENV_VARS = ("TMDB_API_KEY", "HF_TOKEN")
 _MIN_SECRET_LEN = 8
 
@@ -69,6 +72,7 @@ def derive_pipeline(doc: dict[str, Any]) -> None:
     pipeline["failed_stages"] = names("failed", "completed_at")
     pipeline["skipped_stages"] = names("skipped", "completed_at")
     pipeline["running_stages"] = names("running", "started_at")
+    pipeline["pending_stages"] = names(PENDING, "started_at")
     pipeline["current_stage"] = pipeline["running_stages"][-1] if pipeline["running_stages"] else None
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from manifest_lib import store
-from manifest_lib.document import COMPLETE_STATUSES, manifest_path, now_iso, refuse_secrets
+from manifest_lib.document import COMPLETE_STATUSES, PENDING, manifest_path, now_iso, redact, refuse_secrets
+from manifest_lib.stage import output_record
 
 FINAL_PIPELINE_STATUSES = ("running", "completed", "failed", "interrupted")
 
@@ -59,6 +60,51 @@ class PipelineManifest:
         if status not in FINAL_PIPELINE_STATUSES:
             raise ValueError(f"pipeline status must be one of {', '.join(FINAL_PIPELINE_STATUSES)}, got {status!r}")
         self._set_status(status)
+
+    def mark_pending(self, stage: str, reason: str) -> bool:
+        """The workflow is about to run ``stage`` again: it is no longer complete (status ``pending``).
+
+        Only a stage that ended ``success``/``skipped`` is marked (a ``failed`` one keeps its error, a
+        ``running`` one belongs to its process); its outputs are re-checked (``exists``, ``size_bytes``
+        as they are now), ``pending`` says why. The next attempt replaces the entry and keeps this
+        attempt in ``history`` with the status it ended with. Returns whether the stage was marked.
+        """
+        refuse_secrets(reason, "pending reason")
+        with store.transaction(self.movie_dir):
+            name = store.stage_record(stage)
+            entry = store.read_record(self.movie_dir, name)
+            if entry is None or entry.get("status") not in COMPLETE_STATUSES:
+                return False
+            stamp = now_iso()
+            entry["outputs"] = {
+                key: output_record(record["path"], record.get("description")) for key, record in entry["outputs"].items()
+            }
+            entry["pending"] = {"reason": redact(reason), "since": stamp, "previous_status": entry["status"]}
+            entry["status"] = PENDING
+            entry["updated_at"] = stamp
+            store.write_record(self.movie_dir, name, entry)
+        return True
+
+    def settle_pending(self, stage: str) -> bool:
+        """Undo :meth:`mark_pending` for a stage the workflow no longer reruns (it did not run, and
+        Snakemake now counts its outputs current: its input was remade byte-identical). The stage gets
+        back the status its attempt ended with, if every output is still there. Returns whether it did.
+        """
+        with store.transaction(self.movie_dir):
+            name = store.stage_record(stage)
+            entry = store.read_record(self.movie_dir, name)
+            if entry is None or entry.get("status") != PENDING:
+                return False
+            outputs = {
+                key: output_record(record["path"], record.get("description")) for key, record in entry["outputs"].items()
+            }
+            if not all(record["exists"] for record in outputs.values()):
+                return False
+            entry["outputs"] = outputs
+            entry["status"] = entry.pop("pending")["previous_status"]
+            entry["updated_at"] = now_iso()
+            store.write_record(self.movie_dir, name, entry)
+        return True
 
     def _set_status(self, status: str) -> None:
         stamp = now_iso()

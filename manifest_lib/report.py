@@ -1,4 +1,9 @@
-"""Read-only views for the CLI: the status table of an output dir, and ``verify`` with stale detection.
+"""Read-only views for the CLI: the library view of an output dir (``status``), and ``verify`` with stale detection.
+
+The library view (:func:`status_table`, :func:`render_table`): a row per movie, a column per stage with
+its symbol and duration (a running stage: its ``progress`` percent; a stale one: ``?``), the stage time
+summed, the failing stage's error on one line, and totals. It reads each manifest.json once, without
+the lock (1,000 manifests: ~0.2 s for the whole command, tests/report/test_status.py).
 
 Stale ``running`` stages: on this host, the recorded pid no longer exists (or is a zombie); on
 another host the pid cannot be checked, so the stage is stale once its ``updated_at`` (start,
@@ -81,64 +86,269 @@ def verify_movie(movie_dir: Path, stale_after_s: float = DEFAULT_STALE_AFTER_S) 
     return problems
 
 
-def status_table(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Every movie under ``path`` × every stage seen: status, duration, attempt (JSON-ready)."""
-    movies: list[dict[str, Any]] = []
-    first_start: dict[str, str] = {}
-    for movie_dir in movie_dirs(path):
-        row: dict[str, Any] = {"movie": movie_dir.name, "movie_dir": str(movie_dir), "pipeline": None, "error": None}
-        row["stages"] = {}
+# -- the library view: python -m manifest_lib status ---------------------------------------------
+
+SYMBOLS = {"success": "✓", "failed": "✗", "running": "…", "skipped": "↷", "pending": "○", "stale": "?", None: "–"}
+ASCII_SYMBOLS = {"success": "+", "failed": "x", "running": ">", "skipped": "s", "pending": "o", "stale": "?", None: "-"}
+LEGEND = {
+    "success": "success",
+    "skipped": "skipped",
+    "failed": "failed",
+    "running": "running",
+    "pending": "to run again",
+    "stale": "recorded running, its process is gone",
+    None: "not run",
+}
+NOTE_MAX = 300  # characters of an error or progress message in the text table (--json has all of it)
+
+
+def one_line(text: str | None) -> str:
+    """A message on one line: newlines and runs of blanks become one space."""
+    return " ".join(str(text or "").split())
+
+
+def _first_start(entry: dict[str, Any]) -> str:
+    history = entry.get("history") or []
+    first = history[0].get("started_at") if history and isinstance(history[0], dict) else None
+    return first or entry.get("started_at") or ""
+
+
+def _stage_cell(entry: dict[str, Any], now: datetime, stale_after_s: float) -> dict[str, Any]:
+    """One stage of one movie, as status and --json show it."""
+    cell = {key: entry.get(key) for key in ("status", "duration_seconds", "attempt", "started_at", "completed_at")}
+    cell["progress"] = entry.get("progress")
+    cell["error"] = (entry.get("error") or {}).get("message") if entry.get("status") == "failed" else None
+    cell["skip_reason"] = entry.get("skip_reason")
+    cell["pending_reason"] = (entry.get("pending") or {}).get("reason") if entry.get("status") == "pending" else None
+    cell["stale"] = None
+    cell["elapsed_seconds"] = None
+    if entry.get("status") == "running":
         try:
-            doc = store.read_view(movie_dir / MANIFEST_NAME, quarantine=False) or {"stages": {}, "pipeline": {}}
-        except ManifestError as exc:
-            row["error"] = str(exc)
-            movies.append(row)
-            continue
-        row["pipeline"] = doc["pipeline"].get("status")
-        for stage, entry in doc["stages"].items():
-            row["stages"][stage] = {
-                key: entry.get(key) for key in ("status", "duration_seconds", "attempt", "started_at")
-            }
-            started = entry.get("started_at") or ""
-            first_start[stage] = min(first_start.get(stage, started), started)
+            cell["stale"] = stale_reason(entry, stale_after_s, now)
+            cell["elapsed_seconds"] = round((now - parse_iso(entry["started_at"])).total_seconds(), 3)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return cell
+
+
+def _movie_row(movie_dir: Path, now: datetime, stale_after_s: float) -> tuple[dict[str, Any], list[str]]:
+    """One movie's row, and its stages in order of (first) start."""
+    row: dict[str, Any] = {
+        "movie": movie_dir.name,
+        "movie_dir": str(movie_dir),
+        "title": None,
+        "year": None,
+        "pipeline": None,
+        "error": None,  # the manifest itself cannot be read
+        "stages": {},
+        "failure": None,  # the failed stage's error (the earliest to fail)
+        "running": [],
+        "duration_seconds": 0.0,
+        "updated_at": None,
+    }
+    try:
+        doc = store.read_view(movie_dir / MANIFEST_NAME, quarantine=False) or {"stages": {}, "pipeline": {}}
+    except ManifestError as exc:
+        row["error"] = one_line(str(exc))
+        row["duration_seconds"] = None
+        return row, []
+    found = doc.get("input") or {}
+    row.update(title=found.get("title"), year=found.get("year"), updated_at=doc.get("updated_at"))
+    row["pipeline"] = doc["pipeline"].get("status")
+    stages = doc["stages"]
+    failed = []
+    for stage, entry in stages.items():
+        cell = row["stages"][stage] = _stage_cell(entry, now, stale_after_s)
+        row["duration_seconds"] += cell["duration_seconds"] or cell["elapsed_seconds"] or 0.0
+        if cell["status"] == "failed":
+            failed.append((entry.get("completed_at") or "", stage))
+        elif cell["status"] == "running":
+            row["running"].append(stage)
+    row["duration_seconds"] = round(row["duration_seconds"], 3)
+    if failed:
+        first = min(failed)[1]
+        entry = stages[first]
+        row["failure"] = {
+            "stage": first,
+            "message": (entry.get("error") or {}).get("message") or "failed (no error recorded)",
+            "type": (entry.get("error") or {}).get("type"),
+            "also_failed": [stage for _, stage in sorted(failed) if stage != first],
+        }
+    return row, sorted(stages, key=lambda stage: (_first_start(stages[stage]), stage))
+
+
+def status_table(
+    path: str | os.PathLike[str],
+    stale_after_s: float = DEFAULT_STALE_AFTER_S,
+    expected: list[str] | None = None,
+) -> dict[str, Any]:
+    """Every movie under ``path`` × every stage seen (JSON-ready): the library view.
+
+    Per movie: pipeline status, per stage status/duration/attempt/progress/error, the failing stage's
+    error, the stage time summed; ``totals`` counts films by pipeline status and each stage's statuses.
+    Stages are in the order they usually start (mean rank of their first start across the movies).
+    ``expected``: movie folder names that should be there (a workflow's films); those without a
+    manifest get a row with pipeline ``None`` (not started).
+    """
+    now = datetime.now(timezone.utc)
+    movies: list[dict[str, Any]] = []
+    orders: list[list[str]] = []
+    for movie_dir in movie_dirs(path):
+        row, order = _movie_row(movie_dir, now, stale_after_s)
+        orders.append(order)
         movies.append(row)
-    stages = sorted(first_start, key=lambda stage: (first_start[stage], stage))
-    return {"output_dir": str(path), "stages": stages, "movies": movies}
+    seen = {movie["movie"] for movie in movies}
+    for name in expected or []:
+        if name not in seen:
+            movies.append(_movie_row(Path(path) / name, now, stale_after_s)[0])
+    movies.sort(key=lambda movie: movie["movie"])
+    stages = _stage_order(orders)
+    return {
+        "output_dir": str(path),
+        "generated_at": now.isoformat(timespec="seconds"),
+        "stages": stages,
+        "movies": movies,
+        "totals": _totals(movies, stages),
+    }
 
 
-def _duration(seconds: float | None) -> str:
+def _stage_order(orders: list[list[str]]) -> list[str]:
+    """One column order from each movie's order of first starts: a stage comes before another when
+    more movies started it first (a film that stopped early, or ran one stage alone, cannot pull a late
+    stage forward); ties by mean rank, then name."""
+    before: dict[tuple[str, str], int] = {}
+    ranks: dict[str, list[int]] = {}
+    for order in orders:
+        for i, stage in enumerate(order):
+            ranks.setdefault(stage, []).append(i)
+            for later in order[i + 1 :]:
+                before[stage, later] = before.get((stage, later), 0) + 1
+    stages = list(ranks)
+
+    def score(stage: str) -> int:  # stages it precedes minus stages that precede it, by majority
+        return sum(
+            (before.get((stage, other), 0) > before.get((other, stage), 0))
+            - (before.get((other, stage), 0) > before.get((stage, other), 0))
+            for other in stages
+        )
+
+    return sorted(stages, key=lambda stage: (-score(stage), sum(ranks[stage]) / len(ranks[stage]), stage))
+
+
+def cell_status(cell: dict[str, Any] | None) -> str | None:
+    """The status a cell shows: the manifest's, or ``stale`` for a running stage whose process is gone."""
+    if cell is None:
+        return None
+    return "stale" if cell.get("stale") else cell.get("status")
+
+
+def _totals(movies: list[dict[str, Any]], stages: list[str]) -> dict[str, Any]:
+    pipeline: dict[str, int] = {}
+    per_stage: dict[str, dict[str, int]] = {stage: {} for stage in stages}
+    for movie in movies:
+        state = "unreadable" if movie["error"] else movie["pipeline"] or "not started"
+        pipeline[state] = pipeline.get(state, 0) + 1
+        for stage in stages:
+            status = cell_status(movie["stages"].get(stage)) or "not run"
+            per_stage[stage][status] = per_stage[stage].get(status, 0) + 1
+    return {
+        "films": len(movies),
+        "pipeline": pipeline,
+        "stages": per_stage,
+        "duration_seconds": round(sum(movie["duration_seconds"] or 0.0 for movie in movies), 3),
+    }
+
+
+def duration_text(seconds: float | None) -> str:
+    """``0.4s``, ``12.3s``, ``4m05s``, ``2h03m``: short enough for a table cell."""
     if seconds is None:
         return ""
     if seconds < 60:
-        return f" {seconds:.1f}s"
+        return f"{seconds:.1f}s"
     if seconds < 3600:
-        return f" {int(seconds // 60)}m{int(seconds % 60):02d}s"
-    return f" {int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
+        return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
+    return f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
 
 
-def _cell(entry: dict[str, Any] | None, now: datetime) -> str:
-    """``success 1m05s``; a running stage shows how long it has been running."""
-    if entry is None:
-        return "-"
-    seconds = entry["duration_seconds"]
-    if entry["status"] == "running" and entry["started_at"]:
-        seconds = (now - parse_iso(entry["started_at"])).total_seconds()
-    return f"{entry['status']}{_duration(seconds)}"
+def _cell(cell: dict[str, Any] | None, symbols: dict[str | None, str]) -> str:
+    """``✓ 1m05s``; a running stage: its percent done, else how long it has been running."""
+    status = cell_status(cell)
+    if cell is None or status is None:
+        return symbols[None]
+    symbol = symbols.get(status, status)
+    if status == "running" and cell["progress"]:
+        return f"{symbol} {100 * cell['progress']['fraction']:.0f}%"
+    seconds = cell["elapsed_seconds"] if status in ("running", "stale") else cell["duration_seconds"]
+    return f"{symbol} {duration_text(seconds)}".rstrip()
 
 
-def render_table(table: dict[str, Any]) -> str:
-    """The status table as aligned text, one movie a row (an unreadable manifest: its error)."""
+def _note(movie: dict[str, Any]) -> str:
+    """The one thing to read about a movie: the failing stage's error, else what is running."""
+    if movie["error"]:
+        return f"unreadable: {movie['error']}"
+    failure = movie["failure"]
+    if failure:
+        more = f" (also failed: {', '.join(failure['also_failed'])})" if failure["also_failed"] else ""
+        return f"{failure['stage']}: {one_line(failure['message'])}{more}"
+    notes = []
+    for stage in movie["running"]:
+        cell = movie["stages"][stage]
+        if cell["stale"]:
+            notes.append(f"{stage}: stale: {cell['stale']}")
+        elif cell["progress"]:
+            notes.append(f"{stage}: {one_line(cell['progress']['message'])}")
+        else:
+            notes.append(f"{stage}: running")
+    return "; ".join(notes)
+
+
+def _count_cell(counts: dict[str, int], symbols: dict[str | None, str]) -> str:
+    order = ("success", "skipped", "failed", "running", "stale", "pending")
+    return " ".join(f"{symbols[s]}{counts[s]}" for s in order if counts.get(s)) or symbols[None]
+
+
+def render_table(table: dict[str, Any], symbols: dict[str | None, str] | None = None, width: int | None = None) -> str:
+    """The library view as aligned text: a row per film, a column per stage, TIME (stage time summed),
+    NOTE (the failing stage's error or the running stage's progress, on one line), a TOTAL row and
+    a summary line. ``width``: cut the NOTE column to fit a terminal this wide."""
+    symbols = symbols or SYMBOLS
     if not table["movies"]:
         return f"no manifest.json under {table['output_dir']}"
-    now = datetime.now(timezone.utc)
-    rows = [["MOVIE", "PIPELINE", *table["stages"]]]
+    stages = table["stages"]
+    rows = [["FILM", "PIPELINE", *stages, "TIME", "NOTE"]]
     for movie in table["movies"]:
-        rows.append(
-            [movie["movie"], movie["pipeline"] or "-", *(_cell(movie["stages"].get(s), now) for s in table["stages"])]
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    for i, movie in enumerate(table["movies"], start=1):
-        if movie["error"]:
-            lines[i] = f"{movie['movie'].ljust(widths[0])}  unreadable: {movie['error']}"
+        cells = [_cell(movie["stages"].get(stage), symbols) for stage in stages]
+        pipeline = "unreadable" if movie["error"] else movie["pipeline"] or "-"
+        rows.append([movie["movie"], pipeline, *cells, duration_text(movie["duration_seconds"]), _note(movie)])
+    totals = table["totals"]
+    films = totals["films"]
+    rows.append(
+        [
+            f"TOTAL {films} film{'s' if films != 1 else ''}",
+            "",
+            *(_count_cell(totals["stages"][stage], symbols) for stage in stages),
+            duration_text(totals["duration_seconds"]),
+            "",
+        ]
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    note_room = None if width is None else max(width - sum(widths) - 2 * len(widths), 20)
+    lines = []
+    for row in rows:
+        note = row[-1]
+        if len(note) > min(NOTE_MAX, note_room or NOTE_MAX):
+            note = note[: min(NOTE_MAX, note_room or NOTE_MAX) - 1] + "…"
+        lines.append("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), note]).rstrip())
+    states = ", ".join(f"{count} {state}" for state, count in sorted(totals["pipeline"].items()))
+    legend = " ".join(f"{symbols[key]} {text}" for key, text in LEGEND.items())
+    lines.append(f"{films} film{'s' if films != 1 else ''}: {states}; TIME: stage time summed; {legend}")
     return "\n".join(lines)
+
+
+def symbols_for(stream: Any) -> dict[str | None, str]:
+    """The status symbols, or ASCII ones where the stream cannot encode them (a C locale, a pipe to latin-1)."""
+    try:
+        "".join(SYMBOLS.values()).encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return ASCII_SYMBOLS
+    return SYMBOLS

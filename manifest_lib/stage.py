@@ -23,6 +23,7 @@ from manifest_lib import store
 from manifest_lib.document import (
     COMPLETE_STATUSES,
     MANIFEST_NAME,
+    PENDING,
     STAGE_STATUSES,
     now_iso,
     redact,
@@ -81,6 +82,8 @@ def _previous_attempt(entry: dict[str, Any]) -> dict[str, Any]:
     summary = {key: entry.get(key) for key in ("attempt", "status", "started_at", "completed_at", "duration_seconds")}
     summary["attempt"] = summary["attempt"] or 1
     summary["error"] = entry.get("error")
+    if summary["status"] == "pending":  # marked for a rerun: the attempt itself ended as it had
+        summary["status"] = entry["pending"]["previous_status"]
     if summary["status"] == "running":
         execution = entry.get("execution") or {}
         summary["status"] = "failed"
@@ -227,8 +230,9 @@ class StageManifest:
         file and raises :class:`MissingOutputError`. ``failed`` without :meth:`set_error` records the
         exception being handled, if any.
         """
-        if status not in STAGE_STATUSES:
-            raise ValueError(f"stage status must be one of {', '.join(STAGE_STATUSES)}, got {status!r}")
+        if status not in STAGE_STATUSES or status == PENDING:
+            allowed = ", ".join(s for s in STAGE_STATUSES if s != PENDING)
+            raise ValueError(f"stage status must be one of {allowed}, got {status!r}")
         handled = sys.exc_info()[1]
         with self._lock:
             missing = self._end(status, handled)

@@ -5,6 +5,7 @@ rule diarization:
     input:
         audio=movie_file("audio/audio.wav"),
         segments=speech_segments,
+        scores=optional_stage_input("pyannote_vad", "vad/segmentation.npz"),
     output:
         speakers=movie_file("diarization/speaker_segments.json"),
         rttm=movie_file("diarization/speakers.rttm"),

@@ -25,6 +25,7 @@ rule pyannote_vad:
         segments=movie_file("vad/silero_segments.json"),
     output:
         segments=movie_file("vad/pyannote_segments.json"),
+        scores=movie_file("vad/segmentation.npz"),
     log:
         stage_log("pyannote_vad"),
     benchmark:

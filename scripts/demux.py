@@ -23,7 +23,12 @@ def work(ctx: StageContext) -> None:
     info = probe(film)
     stream = choose_audio_stream(info, params.audio_stream)
     ctx.logger.info("audio stream a:%d (index %d, %s, language %s)", stream.audio_index, stream.index, stream.codec, stream.language)
-    extract_audio(film, stream.audio_index, params.sample_rate, Path(out.audio), ctx.threads)
+
+    def progress(fraction: float, message: str) -> None:  # every few seconds: the log and manifest_lib status
+        ctx.logger.info("progress: %s", message)
+        ctx.manifest.set_progress(fraction, message)
+
+    extract_audio(film, stream.audio_index, params.sample_rate, Path(out.audio), ctx.threads, progress, info.duration)
     duration = wav_duration(Path(out.audio))
     check_complete(film, duration, info.duration)
     metadata = {

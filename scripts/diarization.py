@@ -22,7 +22,8 @@ def work(ctx: StageContext) -> None:
     samples = load_wav(inp.audio)
     speech = read_json(inp.segments)["segments"]
     ctx.logger.info("backend %s on %s, %d speech segments", section["backend"], device, len(speech))
-    turns, model = diarize(samples, speech, section, device, ctx.logger)
+    scores = list(inp.scores)  # pyannote_vad's window scores, reused when model and step match
+    turns, model = diarize(samples, speech, section, device, ctx.logger, scores_path=scores[0] if scores else None)
     body = speaker_body(turns, model, section["backend"])
     write_json(Path(out.speakers), body)
     Path(out.rttm).write_text(to_rttm(turns, ctx.movie_dir.name), encoding="utf-8")

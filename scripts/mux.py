@@ -1,14 +1,26 @@
-"""Stage 10 (mux): the film's video and audio copied untouched, the SRT added as an English mov_text track."""
+"""Stage 10 (mux): the film's video and audio copied untouched, the SRT added as an English mov_text track.
+
+An audio-only input (.m4a .mp3 .wav .flac) becomes an MP4 with its audio and the subtitle track; audio
+that MP4 cannot hold by copy (PCM from a .wav) is encoded losslessly to ALAC. A film's streams are
+always copied: one MP4 cannot hold is an error naming it.
+"""
 
 import os
 from pathlib import Path
 
-from subflow.media import MediaInfo, probe, require_tool, run_tool
+from subflow.media import MediaInfo, probe, remove_partial, require_tool, run_tool
 from subflow.stage import StageContext, StageError, run_stage
 
 # Codecs an MP4 can carry by stream copy (what we support; anything else is a clear error).
 MP4_VIDEO = {"h264", "hevc", "mpeg4", "av1", "vp9", "mpeg2video", "mpeg1video", "mjpeg"}
 MP4_AUDIO = {"aac", "mp3", "ac3", "eac3", "opus", "alac", "flac", "mp2"}
+LOSSLESS_FALLBACK = "alac"  # audio-only inputs whose codec MP4 cannot copy (pcm_*)
+
+
+def audio_codecs(info: MediaInfo) -> list[str]:
+    """What each audio stream becomes in the MP4: ``copy``, or ALAC for an audio-only file's PCM."""
+    audio_only = info.video_codec is None
+    return ["copy" if s.codec in MP4_AUDIO or not audio_only else LOSSLESS_FALLBACK for s in info.audio]
 
 
 def check_copyable(info: MediaInfo) -> None:
@@ -18,6 +30,8 @@ def check_copyable(info: MediaInfo) -> None:
             f"{info.path}: video codec {info.video_codec} cannot be copied into MP4 "
             f"(supported: {', '.join(sorted(MP4_VIDEO))}); re-encode the film first"
         )
+    if info.video_codec is None:
+        return  # audio only: what cannot be copied is encoded losslessly (audio_codecs)
     for stream in info.audio:
         if stream.codec not in MP4_AUDIO:
             raise StageError(
@@ -30,8 +44,15 @@ def has_events(srt_path: Path) -> bool:
     return bool(srt_path.read_text(encoding="utf-8").strip())
 
 
-def mux(film: str, srt_path: Path, target: Path, language: str) -> bool:
-    """Write ``target``; returns whether a subtitle track was added (an empty SRT adds none)."""
+def mux(
+    film: str, srt_path: Path, target: Path, language: str, codecs: list[str] | None = None, flac: bool = False
+) -> bool:
+    """Write ``target``; returns whether a subtitle track was added (an empty SRT adds none).
+
+    ``codecs``: per audio stream, ``copy`` (the default) or an encoder (see :func:`audio_codecs`);
+    ``flac``: a FLAC stream is copied, which ffmpeg 5 writes into MP4 only with ``-strict experimental``
+    (FLAC in MP4 is standardised; ffmpeg 6 writes it by default).
+    """
     partial = target.with_name(f".{target.name}.partial")
     with_subtitles = has_events(srt_path)
     args = [require_tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", film]
@@ -40,9 +61,18 @@ def mux(film: str, srt_path: Path, target: Path, language: str) -> bool:
     args += ["-map", "0:v?", "-map", "0:a?", "-dn"]
     if with_subtitles:
         args += ["-map", "1:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={language}"]
-    args += ["-c:v", "copy", "-c:a", "copy", "-movflags", "+faststart", "-f", "mp4", str(partial)]
-    run_tool(args, f"{film}: muxing failed")
-    os.replace(partial, target)
+    args += ["-c:v", "copy", "-c:a", "copy"]
+    for index, codec in enumerate(codecs or []):
+        args += [f"-c:a:{index}", codec]
+    if flac:
+        args += ["-strict", "experimental"]
+    args += ["-movflags", "+faststart", "-f", "mp4", str(partial)]
+    try:
+        run_tool(args, f"{film}: muxing failed", writes=target)
+        os.replace(partial, target)
+    except BaseException:
+        remove_partial(partial)
+        raise
     return with_subtitles
 
 
@@ -64,8 +94,11 @@ def work(ctx: StageContext) -> None:
     film = ctx.snakemake.input.film
     target = Path(ctx.snakemake.output.video)
     language = ctx.snakemake.params.language
-    check_copyable(probe(film))
-    with_subtitles = mux(film, Path(ctx.snakemake.input.subtitles), target, language)
+    info = probe(film)
+    check_copyable(info)
+    codecs = audio_codecs(info)
+    flac = any(s.codec == "flac" and c == "copy" for s, c in zip(info.audio, codecs))
+    with_subtitles = mux(film, Path(ctx.snakemake.input.subtitles), target, language, codecs, flac)
     if with_subtitles:
         verify_subtitle_track(target, language)
     else:
@@ -73,6 +106,10 @@ def work(ctx: StageContext) -> None:
     ctx.manifest.add_output("final_video", target, "Final video with subs")
     ctx.manifest.add_metadata("subtitle_track", language if with_subtitles else None)
     ctx.manifest.add_metadata("codec", "mov_text" if with_subtitles else None)
+    ctx.manifest.add_metadata("audio_only", info.video_codec is None)
+    ctx.manifest.add_metadata(
+        "audio", [f"{s.codec} (copied)" if c == "copy" else f"{s.codec} -> {c}" for s, c in zip(info.audio, codecs)]
+    )
 
 
 if __name__ == "__main__":

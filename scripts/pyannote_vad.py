@@ -10,7 +10,15 @@ from pathlib import Path
 from subflow.audio import SAMPLE_RATE, load_wav, segments_summary
 from subflow.devices import resolve_device, set_torch_threads
 from subflow.stage import StageContext, read_json, run_stage, write_json
-from subflow.vad_refine import load_segmentation_model, pyannote_speech, refine_segments, rule_text
+from subflow.vad_refine import (
+    load_segmentation_model,
+    pyannote_speech,
+    refine_segments,
+    resolve_segmentation_checkpoint,
+    rule_text,
+    save_scores,
+    segmentation_scores,
+)
 
 
 def work(ctx: StageContext) -> None:
@@ -23,7 +31,14 @@ def work(ctx: StageContext) -> None:
     silero = read_json(inp.segments)["segments"]
     model = load_segmentation_model(options["model"], device)
     ctx.logger.info("segmentation model %s on %s", options["model"], device)
-    speech = pyannote_speech(samples, model, options, options["batch_size"])
+    # the model's window scores are kept for diarization, which needs the same windows (vad/segmentation.npz)
+    enough = samples.size >= int(model.specifications.duration * SAMPLE_RATE * 0.1)
+    scores = segmentation_scores(samples, model, options["batch_size"]) if enough else None
+    speech = pyannote_speech(samples, model, options, options["batch_size"], scores=scores)
+    if scores is not None:
+        save_scores(Path(out.scores), scores, resolve_segmentation_checkpoint(options["model"]), samples.size)
+    else:  # too short for one window: an empty file, so that diarization computes (nothing) itself
+        Path(out.scores).write_bytes(b"")
     refined, counts = refine_segments(silero, speech, options, duration)
     body = segments_summary(refined, duration, f"pyannote VoiceActivityDetection ({options['model']}) refining Silero")
     body.update(
@@ -40,6 +55,7 @@ def work(ctx: StageContext) -> None:
         len(silero), len(speech), len(refined), counts, body["speech_percentage"],
     )  # fmt: skip
     ctx.manifest.add_output("segments", out.segments, "PyAnnote VAD segments")
+    ctx.manifest.add_output("scores", out.scores, "pyannote segmentation window scores (for diarization)")
     ctx.manifest.add_metadata("segment_count", len(refined))
     ctx.manifest.add_metadata("refined_segments", counts["refined_segments"])
     ctx.manifest.add_metadata("speech_percentage", body["speech_percentage"])

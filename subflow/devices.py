@@ -17,6 +17,21 @@ def resolve_device(setting: str) -> str:
     return setting
 
 
+def resolve_ctranslate2_device(setting: str) -> str:
+    """As :func:`resolve_device`, asking CTranslate2 (faster-whisper's engine) instead of torch: the asr
+    stage then never imports torch (1.3 s of its start-up, 10 % of the stage on a 4-minute film)."""
+    if setting == "cpu":
+        return "cpu"
+    import ctranslate2
+
+    has_cuda = ctranslate2.get_cuda_device_count() > 0
+    if setting == "auto":
+        return "cuda" if has_cuda else "cpu"
+    if setting == "cuda" and not has_cuda:
+        raise StageError("device: cuda is configured but CTranslate2 sees no CUDA GPU; use device: auto or cpu")
+    return setting
+
+
 def set_torch_threads(threads: int) -> None:
     """Keep torch to the threads Snakemake gave the job, so --cores means what it says."""
     import torch

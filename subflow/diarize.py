@@ -146,13 +146,9 @@ class OfflineOptions:
 
 def segment_windows(samples: np.ndarray, model, step: float, batch_size: int = 32):
     """(chunks, frames, local speakers) speaker activity of the sliding 5 s windows."""
-    from pyannote.audio import Inference
+    from subflow.vad_refine import segmentation_scores
 
-    from subflow.vad_refine import waveform_input
-
-    duration = model.specifications.duration
-    inference = Inference(model, duration=duration, step=step * duration, skip_aggregation=True, batch_size=batch_size)
-    return inference(waveform_input(samples))
+    return segmentation_scores(samples, model, batch_size, step=step)
 
 
 def _active_samples(samples: np.ndarray, mask: np.ndarray, chunk_start: float, frames) -> np.ndarray:
@@ -425,9 +421,12 @@ def diarize_offline(
     max_speakers: int | None = None,
     models: dict | None = None,
     logger: Any = None,
+    scores_path: str | Path | None = None,
 ) -> list[dict]:
-    """Speaker turns [{start, end, speaker: "SPEAKER_00"…}] of the audio (module docstring)."""
-    from subflow.vad_refine import load_segmentation_model
+    """Speaker turns [{start, end, speaker: "SPEAKER_00"…}] of the audio (module docstring).
+    ``scores_path``: pyannote_vad's saved window scores, used instead of running the segmentation
+    model again when they come from the same model, audio and window step."""
+    from subflow.vad_refine import load_scores, load_segmentation_model, resolve_segmentation_checkpoint
 
     say = logger.info if logger else (lambda *a: None)
     if not speech or samples.size < SAMPLE_RATE // 2:
@@ -441,7 +440,13 @@ def diarize_offline(
 
     from pyannote.audio.utils.signal import binarize
 
-    segmentations = segment_windows(samples, seg_model, options.segmentation_step, options.batch_size)
+    segmentations = None
+    if scores_path:
+        checkpoint = resolve_segmentation_checkpoint(options.segmentation_model, key="diarization.segmentation_model")
+        segmentations = load_scores(scores_path, checkpoint, samples.size, options.segmentation_step)
+        say("window scores %s", "from pyannote_vad" if segmentations is not None else "computed (pyannote_vad's differ)")
+    if segmentations is None:
+        segmentations = segment_windows(samples, seg_model, options.segmentation_step, options.batch_size)
     binarized = binarize(segmentations, onset=options.onset, initial_state=False)
     frames = seg_model.receptive_field
     emb, seconds = window_embeddings(samples, binarized, frames, embedder, options.min_embedding_s)
@@ -608,7 +613,12 @@ def speaker_body(turns: list[dict], model: str, backend: str) -> dict:
 
 
 def diarize(
-    samples: np.ndarray, speech: list[dict], section: dict, device: str = "cpu", logger: Any = None
+    samples: np.ndarray,
+    speech: list[dict],
+    section: dict,
+    device: str = "cpu",
+    logger: Any = None,
+    scores_path: str | Path | None = None,
 ) -> tuple[list[dict], str]:
     """Speaker turns of the audio with the configured backend, and the model description."""
     counts = {k: section.get(k) for k in ("num_speakers", "min_speakers", "max_speakers")}
@@ -627,4 +637,4 @@ def diarize(
     model = OFFLINE_MODEL
     if options.segmentation_model != "whisperx":
         model = model.replace("pyannote/segmentation (whisperx package)", options.segmentation_model)
-    return diarize_offline(samples, speech, options, device, logger=logger, **counts), model
+    return diarize_offline(samples, speech, options, device, logger=logger, scores_path=scores_path, **counts), model

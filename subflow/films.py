@@ -7,7 +7,10 @@ from pathlib import Path
 
 from subflow.naming import folder_name, parse_film_name
 
-FILM_EXTENSIONS = (".mp4", ".mkv", ".mov", ".avi", ".m4v", ".webm")
+VIDEO_EXTENSIONS = (".mp4", ".mkv", ".mov", ".avi", ".m4v", ".webm")
+# Audio-only inputs are subtitled too: the result is an MP4 with the audio and the subtitle track.
+AUDIO_EXTENSIONS = (".m4a", ".mp3", ".wav", ".flac")
+FILM_EXTENSIONS = VIDEO_EXTENSIONS + AUDIO_EXTENSIONS
 
 
 @dataclass(frozen=True)

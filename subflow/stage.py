@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from manifest_lib import StageManifest, exit_code_for
+from manifest_lib import ManifestError, StageManifest, exit_code_for, load_manifest
+from manifest_lib.exits import install_handlers, restore_handlers, signals_deferred
+from manifest_lib.stage import error_record
 from subflow.errors import StageError
 
 __all__ = ["StageContext", "StageError", "read_json", "run_stage", "write_json"]
@@ -44,6 +46,14 @@ class StageContext:
     def section(self, name: str) -> dict:
         """The config block of one stage (validated, defaults filled by the Snakefile)."""
         return self.snakemake.config.get(name, {})
+
+    @property
+    def film(self) -> str:
+        """The input film, as the workflow recorded it in the manifest (for messages that name it)."""
+        try:
+            return str(((load_manifest(self.movie_dir) or {}).get("input") or {}).get("file") or self.movie_dir.name)
+        except ManifestError:
+            return self.movie_dir.name
 
 
 def _redirect_stderr(log_path: Path) -> tuple[Any, Any]:
@@ -79,18 +89,41 @@ def run_stage(stage: str, work: Callable[[StageContext], None], snakemake: Any) 
     logger = _logger(stage, log_file)
     movie_dir = movie_dir_of(snakemake)
     logger.info("stage %s for %s (threads=%s)", stage, movie_dir.name, snakemake.threads)
+    work_error: BaseException | None = None
+    # Ctrl-C/SIGTERM are held back from before the stage's "running" record is written until the
+    # ``with`` body runs: one arriving in between would otherwise leave "running" behind, unrecorded.
+    handlers = install_handlers()
+    hold: Any = signals_deferred()
+    hold.__enter__()
     try:
         with StageManifest(stage, movie_dir, logger, snakemake=snakemake) as manifest:
-            work(StageContext(snakemake, stage, movie_dir, manifest, logger))
+            try:
+                hold, held = None, hold
+                held.__exit__(None, None, None)  # a signal held back is raised here, inside the record
+                work(StageContext(snakemake, stage, movie_dir, manifest, logger))
+            except BaseException as exc:
+                work_error = exc
+                raise
     except BaseException as exc:  # noqa: BLE001 — every way out must leave a clear record
-        code = exit_code_for(exc)
-        if isinstance(exc, SystemExit) and exc.code in (0, None):
+        if hold is not None:  # the record could not even be opened: report that, not a signal held back
+            try:
+                hold.__exit__(None, None, None)
+            except KeyboardInterrupt:
+                pass
+        # The stage's own error comes first; a second one raised while recording it (disk full) is added.
+        primary = work_error if work_error is not None else exc
+        code = exit_code_for(primary)
+        if isinstance(primary, SystemExit) and primary.code in (0, None) and primary is exc:
             raise
         logger.error("stage failed:\n%s", traceback.format_exc())
-        reason = str(exc) or type(exc).__name__
+        reason = error_record(primary)["message"]  # as the manifest words it: "interrupted (Ctrl-C)", …
+        if exc is not primary:
+            reason += f"; the manifest could not record it: {exc}"
         console.write(f"subflow: {stage} failed for {movie_dir.name}: {reason} (log: {log_path})\n")
         console.flush()
         sys.exit(code)
+    finally:
+        restore_handlers(handlers)
     logger.info("stage %s done", stage)
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from subflow.audio import SAMPLE_RATE
 from subflow.errors import StageError
-
-ProgressCallback = Callable[[float, str], None]
+from subflow.progress import ProgressCallback, ProgressTicker
 
 
 @dataclass(frozen=True)
@@ -70,57 +67,60 @@ def _language_for(model, language: str | None) -> str | None:
 def transcribe(
     samples: np.ndarray, segments: list[dict], options: AsrOptions, progress: ProgressCallback | None = None
 ) -> dict:
-    """Transcribe the speech segments; returns the transcript.json body (docs/data-formats.md)."""
+    """Transcribe the speech segments; returns the transcript.json body (docs/data-formats.md).
+
+    ``progress(fraction, message)`` is called every few seconds (:class:`ProgressTicker`), from the
+    model's loading on: percent of the audio transcribed, real-time factor so far.
+    """
     from faster_whisper import BatchedInferencePipeline
 
-    model = load_model(options)
-    language = _language_for(model, options.language)
     duration = samples.size / SAMPLE_RATE
-    chunks = chunk_segments(segments)
-    body = {
-        "language": language,
-        "language_probability": None,
-        "model": options.model_path,
-        "device": options.device,
-        "compute_type": options.compute_type,
-        "duration_seconds": round(duration, 3),
-        "chunk_count": len(chunks),
-        "segments": [],
-    }
-    if not chunks:
-        body["text"] = ""
-        return body
-    pipeline = BatchedInferencePipeline(model)
-    results, info = pipeline.transcribe(
-        samples,
-        language=language,
-        beam_size=options.beam_size,
-        batch_size=options.batch_size,
-        initial_prompt=options.initial_prompt or None,
-        word_timestamps=True,
-        vad_filter=False,
-        clip_timestamps=chunks,
-    )
-    body["language"] = info.language
-    body["language_probability"] = round(float(info.language_probability), 3)
-    started, last_report = time.monotonic(), 0.0
-    for segment in results:
-        body["segments"].append(
-            {
-                "start": round(segment.start, 3),
-                "end": round(segment.end, 3),
-                "text": segment.text.strip(),
-                "words": [
-                    {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3), "probability": round(w.probability, 3)}
-                    for w in (segment.words or [])
-                ],
-            }
+    with ProgressTicker(progress, duration) as ticker:
+        ticker.update(0, "loading the model")
+        model = load_model(options)
+        language = _language_for(model, options.language)
+        chunks = chunk_segments(segments)
+        body = {
+            "language": language,
+            "language_probability": None,
+            "model": options.model_path,
+            "device": options.device,
+            "compute_type": options.compute_type,
+            "duration_seconds": round(duration, 3),
+            "chunk_count": len(chunks),
+            "segments": [],
+        }
+        if not chunks:
+            body["text"] = ""
+            return body
+        ticker.update(0, "computing features, detecting the language")  # faster-whisper does it all first
+        pipeline = BatchedInferencePipeline(model)
+        results, info = pipeline.transcribe(
+            samples,
+            language=language,
+            beam_size=options.beam_size,
+            batch_size=options.batch_size,
+            initial_prompt=options.initial_prompt or None,
+            word_timestamps=True,
+            vad_filter=False,
+            clip_timestamps=chunks,
         )
-        elapsed = time.monotonic() - started
-        if progress and elapsed - last_report >= 10:
-            last_report = elapsed
-            done = min(1.0, segment.end / duration) if duration else 1.0
-            progress(done, f"{100 * done:.0f}% of audio, real-time factor {elapsed / max(segment.end, 1e-3):.2f}")
+        body["language"] = info.language
+        body["language_probability"] = round(float(info.language_probability), 3)
+        ticker.update(0, "transcribing")
+        for segment in results:
+            body["segments"].append(
+                {
+                    "start": round(segment.start, 3),
+                    "end": round(segment.end, 3),
+                    "text": segment.text.strip(),
+                    "words": [
+                        {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3), "probability": round(w.probability, 3)}
+                        for w in (segment.words or [])
+                    ],
+                }
+            )
+            ticker.update(segment.end)
     body["text"] = " ".join(s["text"] for s in body["segments"]).strip()
     return body
 

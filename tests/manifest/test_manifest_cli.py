@@ -47,10 +47,10 @@ def test_show(output_dir: Path):
 def test_status_table(output_dir: Path):
     result = cli("status", output_dir)
     assert result.returncode == 0
-    header, first, second = result.stdout.splitlines()
-    assert header.split() == ["MOVIE", "PIPELINE", "demux", "asr", "tmdb"]
-    assert first.split()[0] == "Heat_1995" and first.split()[2] == "failed" and first.split()[-2:] == ["-", "-"]
-    assert second.split()[:3] == ["Inception_2010", "running", "success"] and "skipped" in second
+    header, first, second, _total, _summary = result.stdout.splitlines()  # the view itself: tests/report
+    assert header.split() == ["FILM", "PIPELINE", "demux", "asr", "tmdb", "TIME", "NOTE"]
+    assert first.split()[:3] == ["Heat_1995", "pending", "✗"] and "demux: no audio stream" in first
+    assert second.split()[:4] == ["Inception_2010", "running", "✓", "0.0s"] and "↷" in second
 
 
 def test_status_json(output_dir: Path):
