@@ -36,12 +36,16 @@ def prepare(movie: Path, samples: np.ndarray, config: dict) -> None:
 
 def run_vad(movie: Path, config: dict) -> dict:
     inputs = {"audio": str(movie / "audio" / "audio.wav"), "segments": str(movie / "vad" / "silero_segments.json")}
-    outputs = {"segments": str(movie / "vad" / "pyannote_segments.json")}
+    outputs = {"segments": str(movie / "vad" / "pyannote_segments.json"), "scores": str(movie / "vad" / "segmentation.npz")}
     return run_script("pyannote_vad", movie, inputs, outputs, {"options": config["pyannote_vad"], "device": "cpu"})
 
 
 def run_diarization(movie: Path, config: dict, **section) -> dict:
-    inputs = {"audio": str(movie / "audio" / "audio.wav"), "segments": str(movie / "vad" / "pyannote_segments.json")}
+    inputs = {
+        "audio": str(movie / "audio" / "audio.wav"),
+        "segments": str(movie / "vad" / "pyannote_segments.json"),
+        "scores": [str(movie / "vad" / "segmentation.npz")],  # pyannote_vad's window scores, reused
+    }
     outputs = {"speakers": str(movie / "diarization" / "speaker_segments.json"), "rttm": str(movie / "diarization" / "speakers.rttm")}
     params = {"options": {**config["diarization"], **section}, "device": "cpu"}
     return run_script("diarization", movie, inputs, outputs, params)
@@ -79,22 +83,14 @@ def test_silence_gives_zero_speakers_and_no_subtitles(tmp_path, silence, config)
     assert stage["status"] == "success" and stage["metadata"]["speaker_count"] == 0
     assert read(movie / "diarization" / "speaker_segments.json")["segments"] == []
     assert (movie / "diarization" / "speakers.rttm").read_text() == ""
-    # ASR hears nothing in no speech, so the subtitles have no event
+    # no speech at all: ASR fails with a clear reason (a bad input for a subtitle run), so no subtitle event is made
     inputs = {"audio": str(movie / "audio" / "audio.wav"), "segments": str(movie / "vad" / "pyannote_segments.json"), "prompt": []}
-    asr = run_script("asr", movie, inputs, {"transcript": str(movie / "transcription" / "transcript.json")},
-                     {"options": config["asr"], "device": "cpu"})  # fmt: skip
-    assert asr["status"] == "success"
-    inputs = {
-        "transcript": str(movie / "transcription" / "transcript.json"),
-        "segments": str(movie / "vad" / "pyannote_segments.json"),
-        "audio_metadata": str(movie / "audio" / "metadata.json"),
-        "speakers": [str(movie / "diarization" / "speaker_segments.json")],
-        "entities": [],
-    }
-    outputs = {"srt": str(movie / "subtitles" / "subtitles.srt"), "report": str(movie / "subtitles" / "report.json")}
-    subs = run_script("subtitles", movie, inputs, outputs, {"rules": config["subtitles"]})
-    assert subs["status"] == "success" and subs["metadata"]["subtitle_count"] == 0
-    assert (movie / "subtitles" / "subtitles.srt").read_text().strip() == ""
+    with pytest.raises(StageError, match="no speech found"):
+        run_script("asr", movie, inputs, {"transcript": str(movie / "transcription" / "transcript.json")},
+                   {"options": config["asr"], "device": "cpu"})  # fmt: skip
+    asr = read(movie / "manifest.json")["stages"]["asr"]
+    assert asr["status"] == "failed" and "no speech found" in asr["error"]["message"]
+    assert not (movie / "subtitles" / "subtitles.srt").exists()
 
 
 # --- the pyannote backend -------------------------------------------------------------------------
