@@ -7,7 +7,9 @@ SYSTEM_PACKAGES := ffmpeg espeak-ng sox graphviz
 DEMO_FILM := demo/in/The Night Train (2024).mkv
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps demo test test-fast lint lock clean-demo
+BENCH_ARGS ?=
+
+.PHONY: setup system-deps demo test test-fast lint lock clean-demo bench
 
 setup: system-deps $(STAMP)
 
@@ -44,6 +46,11 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# workflow vs whisperx CLI vs bare faster-whisper, scale figures (~25 min): bench/results/<date>.json.
+# make bench BENCH_ARGS=--quick: 1 round on ljspeech (~3 min); BENCH_ARGS="--device cuda" on a GPU.
+bench: setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/snakemake --lint

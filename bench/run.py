@@ -95,12 +95,12 @@ FILM10_LINES = [
 
 
 def film10_script() -> list[tuple[str, str]]:
-    """About 10 minutes of dialogue (espeak at 150 words a minute, 0.7 s between lines)."""
+    """About 10 minutes of dialogue (espeak speaks 3.2 words a second here; 0.7 s between lines)."""
     script, seconds, i = [], 0.5, 0
-    while seconds < 615:
+    while seconds < 605:
         text = FILM10_LINES[(i * 5) % len(FILM10_LINES)]
         script.append(("en-us" if i % 2 == 0 else "en+f3", text))
-        seconds += len(text.split()) / 2.5 + 0.7 + 0.3
+        seconds += len(text.split()) / 3.2 + 0.7
         i += 1
     return script
 
@@ -640,6 +640,7 @@ def summarize_case(rounds: list[dict]) -> dict:
     per_round = lambda f: summarize([f(r) for r in rounds])  # noqa: E731 — ratios within each round, then their median
     s["ratios"] = {
         "asr_stage_over_bare": per_round(lambda r: ratio(r["workflow"]["stages"]["asr"]["s"], r["bare"]["wall_s"])),
+        "asr_stage_cpu_over_bare_cpu": per_round(lambda r: ratio(r["workflow"]["stages"]["asr"]["cpu_s"], r["bare"]["cpu_s"])),
         "asr_work_over_bare_work": per_round(lambda r: ratio(r["workflow"]["stages"]["asr"]["manifest_s"],
                                                              r["bare"]["wall_s"] - r["bare"]["phases"]["import_s"])),  # fmt: skip
         "workflow_over_whisperx": per_round(lambda r: ratio(r["workflow"]["wall_s"], r["whisperx"]["wall_s"])),

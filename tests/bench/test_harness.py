@@ -102,4 +102,4 @@ def test_film10_script_is_about_ten_minutes_of_two_voices(bench):
     voices = {voice for voice, _ in script}
     assert voices == {"en-us", "en+f3"}
     words = sum(len(text.split()) for _, text in script)
-    assert 550 <= words / 2.5 + 1.0 * len(script) <= 700
+    assert 590 <= words / 3.2 + 0.7 * len(script) <= 640
