@@ -14,9 +14,9 @@ rule asr:
         stage_benchmark("asr")
     conda:
         "../envs/asr.yaml"
-    threads: 4
+    threads: paired_threads(4)
     resources:
-        gpu=1,
+        gpu=gpu_units(),
     params:
         options=config["asr"],
         device=config["device"],

@@ -15,9 +15,9 @@ rule diarization:
         stage_benchmark("diarization")
     conda:
         "../envs/diarization.yaml"
-    threads: 2
+    threads: paired_threads(2)
     resources:
-        gpu=1,
+        gpu=gpu_units(),
     params:
         options=config["diarization"],
         device=config["device"],

@@ -34,7 +34,7 @@ rule pyannote_vad:
         "../envs/pyannote_vad.yaml"
     threads: 2
     resources:
-        gpu=1,
+        gpu=gpu_units(),
     params:
         options=config["pyannote_vad"],
         device=config["device"],

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import glob
+import os
+
 from subflow.errors import StageError
+
+
+def gpu_visible() -> bool:
+    """Whether this host shows an NVIDIA GPU to its processes, without importing torch (the Snakefile
+    asks at every start, dry runs included): a /dev/nvidiaN device not hidden by CUDA_VISIBLE_DEVICES."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "unset").strip() in ("", "-1", "none", "NoDevFiles"):
+        return False
+    return bool(glob.glob("/dev/nvidia[0-9]*"))
 
 
 def resolve_device(setting: str) -> str:

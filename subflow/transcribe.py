@@ -25,12 +25,15 @@ class AsrOptions:
     initial_prompt: str | None
 
 
-def chunk_segments(segments: list[dict], max_chunk_s: float = 30.0) -> list[dict]:
+def chunk_segments(segments: list[dict], max_chunk_s: float = 30.0, duration: float | None = None) -> list[dict]:
     """Merge neighbouring speech segments into windows of at most ``max_chunk_s`` (Whisper's 30 s),
-    as WhisperX does, so short turns are decoded with context; longer segments are cut."""
+    as WhisperX does, so short turns are decoded with context; longer segments are cut. Ends are kept
+    within ``duration``: segment times are rounded to the millisecond, and a window reaching past the
+    last sample made faster-whisper fail ("non-negative timestamp expected") on speech with no gaps."""
     chunks: list[dict] = []
+    limit = float("inf") if duration is None else duration
     for segment in segments:
-        start, end = float(segment["start"]), float(segment["end"])
+        start, end = max(0.0, float(segment["start"])), min(limit, float(segment["end"]))
         while end - start > max_chunk_s:
             chunks.append({"start": start, "end": start + max_chunk_s})
             start += max_chunk_s
@@ -79,7 +82,7 @@ def transcribe(
         ticker.update(0, "loading the model")
         model = load_model(options)
         language = _language_for(model, options.language)
-        chunks = chunk_segments(segments)
+        chunks = chunk_segments(segments, duration=duration)
         body = {
             "language": language,
             "language_probability": None,

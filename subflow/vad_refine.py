@@ -14,7 +14,9 @@ Refinement rule (``pyannote_vad.combine``, its text written into ``pyannote_segm
   no reason to drop speech: on the AMI debug files Silero alone misses 10–64 % of the reference
   speech, pyannote 3–18 %). Then every piece is padded by ``pad_s``, gaps shorter than
   ``merge_gap_s`` are bridged, pieces shorter than ``min_segment_s`` dropped and pieces longer than
-  ``max_segment_s`` cut into equal parts.
+  ``max_segment_s`` cut in the middle of their widest pauses (``cut_points``). Cutting evenly instead
+  cut words in two on read speech with short pauses (LJSpeech: 9 pieces of 25 s; tiny.en's WER rose
+  from 5.6 % to 18.3 %).
 * ``intersection``: only speech both models agree on (each Silero segment intersected with pyannote's
   regions), then the same padding, bridging, dropping and cutting.
 """
@@ -38,12 +40,12 @@ RULES = {
     "pyannote_led": (
         "pyannote_led: pyannote's speech regions (Silero segments trimmed and split at their boundaries), plus "
         "Silero segments pyannote has no speech in; pieces padded by {pad_s} s, gaps under {merge_gap_s} s "
-        "bridged, pieces under {min_segment_s} s dropped, pieces over {max_segment_s} s cut evenly"
+        "bridged, pieces under {min_segment_s} s dropped, pieces over {max_segment_s} s cut at their widest pauses"
     ),
     "intersection": (
         "intersection: speech both models agree on (Silero segments intersected with pyannote's regions); "
         "pieces padded by {pad_s} s, gaps under {merge_gap_s} s bridged, pieces under {min_segment_s} s dropped, "
-        "pieces over {max_segment_s} s cut evenly"
+        "pieces over {max_segment_s} s cut at their widest pauses"
     ),
 }
 
@@ -208,24 +210,45 @@ def _intersect(silero: list[dict], pyannote: list[dict]) -> list[tuple[float, fl
     return pieces
 
 
+def cut_points(start: float, end: float, pauses: list[tuple[float, float]], max_len: float) -> list[float]:
+    """Where to cut a span longer than ``max_len``: in the middle of the widest pause in the second
+    half of each window (as WhisperX cuts at the least speech-like frame), so no word is cut in two
+    when the speech has pauses; evenly, as a last resort, where a window has none."""
+    cuts: list[float] = []
+    while end - start > max_len + 1e-9:
+        window = [p for p in pauses if start + max_len / 2 <= (p[0] + p[1]) / 2 <= start + max_len]
+        window = window or [p for p in pauses if start < (p[0] + p[1]) / 2 <= start + max_len]
+        if window:
+            a, b = max(window, key=lambda p: (p[1] - p[0], p[0]))
+            cut = (a + b) / 2
+        else:
+            cut = start + (end - start) / math.ceil((end - start) / max_len - 1e-9)
+        cuts.append(cut)
+        start = cut
+    return cuts
+
+
 def _tidy(pieces: list[tuple[float, float]], options: dict, duration: float | None) -> list[dict]:
-    """Pad, bridge short gaps, drop short pieces, cut long ones (the last steps of every rule)."""
+    """Pad, bridge short gaps, drop short pieces, cut long ones at their pauses (the last steps of every rule)."""
     pad, gap = float(options["pad_s"]), float(options["merge_gap_s"])
     min_len, max_len = float(options["min_segment_s"]), float(options["max_segment_s"])
     end_limit = duration if duration is not None else float("inf")
-    merged: list[list[float]] = []
-    for a, b in sorted((max(0.0, a - pad), min(end_limit, b + pad)) for a, b in pieces if b > a):
-        if merged and a - merged[-1][1] < gap:
-            merged[-1][1] = max(merged[-1][1], b)
+    merged: list[list] = []  # [start, end, pauses bridged inside (unpadded), end of the speech so far]
+    for a, b in sorted((a, b) for a, b in pieces if b > a):
+        lo, hi = max(0.0, a - pad), min(end_limit, b + pad)
+        if merged and lo - merged[-1][1] < gap:
+            last = merged[-1]
+            if a > last[3]:
+                last[2].append((last[3], a))
+            last[1], last[3] = max(last[1], hi), max(last[3], b)
         else:
-            merged.append([a, b])
+            merged.append([lo, hi, [], b])
     out: list[dict] = []
-    for a, b in merged:
+    for a, b, pauses, _ in merged:
         if b - a < min_len:
             continue
-        parts = max(1, math.ceil((b - a) / max_len - 1e-9))
-        step = (b - a) / parts
-        out += [{"start": round(a + i * step, 3), "end": round(a + (i + 1) * step, 3)} for i in range(parts)]
+        bounds = [a, *cut_points(a, b, pauses, max_len), b]
+        out += [{"start": round(x, 3), "end": round(y, 3)} for x, y in zip(bounds, bounds[1:])]
     return out
 
 

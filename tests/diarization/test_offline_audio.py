@@ -67,3 +67,29 @@ def test_too_short_or_empty_audio(config, models):
     assert diarize_offline(np.zeros(0, dtype=np.float32), [], options, models=models) == []
     tiny = np.zeros(RATE // 4, dtype=np.float32)
     assert diarize_offline(tiny, [{"start": 0.0, "end": 0.25}], options, models=models) == []
+
+
+def test_partial_grid_partials_lie_inside_the_runs_and_match_direct_embeddings(dialogue, models):
+    from subflow.diarize import PartialGrid, VoiceEmbedder
+
+    samples, lines = dialogue
+    grid = PartialGrid(models["embedder"], samples, hop_s=0.4)
+    size = VoiceEmbedder.PARTIAL_SAMPLES
+    runs = [(int(line.start * RATE), int(line.end * RATE)) for line in lines]
+    inside = grid.inside(runs)
+    assert inside and all(any(a <= j * grid.hop and j * grid.hop + size <= b for a, b in runs) for j in inside)
+    assert grid.inside([(0, size - 1)]) == []  # shorter than one partial: none
+    grid.compute(inside)
+    compared = 0
+    for line, (a, b) in zip(lines, runs):
+        partials = grid.inside([(a, b)])
+        if len(partials) < 3:
+            continue
+        compared += 1
+        direct = models["embedder"](samples[a:b])
+        # the grid's mean for a line is the voice the line's own embedding has
+        same = float(np.dot(grid.mean(partials), direct))
+        other = [float(np.dot(grid.mean(partials), models["embedder"](samples[int(o.start * RATE) : int(o.end * RATE)])))
+                 for o in lines if o.voice != line.voice]  # fmt: skip
+        assert same > 0.9 and same > max(other), (same, other)
+    assert compared >= 4

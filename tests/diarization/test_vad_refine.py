@@ -59,6 +59,22 @@ def test_padding_bridging_dropping_and_cutting():
     assert short == []
 
 
+def test_long_speech_is_cut_in_its_widest_pauses_not_inside_words():
+    # read speech: 2.5 s sentences with 0.25 s pauses and one of 0.45 s at 24.5 s, all bridged once padded
+    pieces, t = [], 0.0
+    while t < 70:
+        pause = 0.45 if abs(t - 22.0) < 1.4 else 0.25
+        pieces.append(seg(round(t, 3), round(t + 2.5, 3)))
+        t += 2.5 + pause
+    refined, _ = refine_segments([], pieces, {**OPTIONS, "pad_s": 0.1})
+    assert all(s["end"] - s["start"] <= 30 for s in refined)
+    cuts = [s["end"] for s in refined[:-1]]
+    assert len(refined) == 3
+    for cut in cuts:  # every cut falls in a pause, none inside a sentence
+        assert not any(p["start"] < cut < p["end"] for p in pieces), cut
+    assert cuts[0] == 24.725  # the widest pause in the second half of the first window
+
+
 def test_no_speech_anywhere_gives_no_segments():
     assert refine_segments([], [], OPTIONS) == ([], {"refined_segments": 0, "dropped_segments": 0, "added_segments": 0})
 

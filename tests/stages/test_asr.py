@@ -22,6 +22,12 @@ def test_long_segment_is_cut_at_30_s():
     assert all(c["end"] - c["start"] <= 30 for c in chunks)
 
 
+def test_chunks_stay_within_the_audio():
+    # segment times are rounded to the millisecond: the last may end past the last sample
+    segments = [{"start": 0.0, "end": 20.0}, {"start": 20.4, "end": 29.496}]
+    assert chunk_segments(segments, duration=29.4955625) == [{"start": 0.0, "end": 29.4955625}]
+
+
 def test_no_segments_no_chunks():
     assert chunk_segments([]) == []
 
