@@ -9,10 +9,13 @@ In one process tree on one machine, round after round in alternation (workflow, 
 workflow, whisperx, bare, …), for each case:
 
 * workflow: ``snakemake --cores N --resources gpu=1`` on the film (all ten stages, fresh output);
-* whisperx: the ``whisperx`` CLI on the same film, same model, device, compute type, threads (the asr
-  stage's, from its manifest), batch and beam size; ``--no_align`` unless ``asr.align_model`` is set;
+* whisperx: the ``whisperx`` CLI on the same film, same model, device, compute type, batch and beam
+  size, and ``--threads`` = ``--cores`` (one process for the whole job, as the workflow gets the whole
+  machine; the asr stage itself may get fewer, sharing the cores with diarization);
+  ``--no_align`` unless ``asr.align_model`` is set;
 * bare: faster-whisper alone on the workflow's own audio.wav, speech segments (merged into ≤30 s
-  chunks as the asr stage does), prompt and options: the floor for the asr stage.
+  chunks as the asr stage does), prompt, options and threads (the asr stage's, from its manifest):
+  the floor for the asr stage.
 
 Cases: ``ljspeech`` (../shared/realdata/ljspeech_lj001 muxed with a test picture into an .mkv;
 skipped with a message when ../shared is absent) and ``film10`` (a generated ~10-minute two-voice
@@ -447,6 +450,7 @@ def asr_settings(args, config: dict, threads: int) -> dict:
         "device": device,
         "compute_type": compute_type_for(device, asr["compute_type"]),
         "threads": threads,
+        "whisperx_threads": int(args.cores),
         "batch_size": asr["batch_size"],
         "beam_size": asr["beam_size"],
         "language": asr["language"] or "en",
@@ -462,7 +466,7 @@ def whisperx_round(case: Case, settings: dict, round_no: int, rules) -> dict:
     align = ["--align_model", settings["align_model"]] if settings["align_model"] else ["--no_align"]
     cmd = [WHISPERX, case.film, "--model", settings["model"], "--device", settings["device"],
            "--compute_type", settings["compute_type"], "--language", settings["language"], "--vad_method", "pyannote",
-           *align, "--threads", settings["threads"], "--batch_size", settings["batch_size"],
+           *align, "--threads", settings["whisperx_threads"], "--batch_size", settings["batch_size"],
            "--beam_size", settings["beam_size"], "--output_format", "srt", "--output_dir", out]  # fmt: skip
     run = measure(cmd, out.parent / f"{out.name}.log")
     check_rc(run, "whisperx CLI")

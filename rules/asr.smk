@@ -14,7 +14,7 @@ rule asr:
         stage_benchmark("asr")
     conda:
         "../envs/asr.yaml"
-    threads: paired_threads(4)
+    threads: shared_threads(4)
     resources:
         gpu=gpu_units(),
     params:

@@ -29,15 +29,25 @@ def gpu_units():
     return 0
 
 
-def paired_threads(most):
-    """Threads of asr and diarization, which run side by side once pyannote_vad is done: half the cores
-    each (at most ``most``), so on a small machine they overlap instead of queueing. On 2 cores the
-    4-minute LJSpeech film took 39.5 s this way and 45.0 s with 2 threads each, one after the other."""
+def shared_threads(most, alone=False):
+    """Threads of a multi-threaded stage: at most ``most``, and half the cores when another job can run
+    beside it, so a small machine overlaps jobs instead of queueing them. asr and diarization of one
+    film always can; demux and pyannote_vad (``alone``) run by themselves in a one-film run and take
+    ``most`` then. Measured on 2 cores: the 4-minute LJSpeech film took 39.5 s with asr and
+    diarization at 1 thread side by side, 45.0 s at 2 threads one after the other; two demo films took
+    47.1 s with demux and pyannote_vad at 2 threads, 30.8 s at 1."""
+    if alone and len(FILMS) < 2:
+        return most
     try:
         cores = workflow.cores
     except WorkflowError:  # no --cores (a cluster executor): the rule's own figure
         return most
     return max(1, min(most, cores // 2))
+
+
+# Snakemake starts the ready job with the highest priority first: the long chain of a film
+# (silero_vad, pyannote_vad, diarization) goes before the short stages that can fill gaps later.
+CRITICAL_PATH = 1
 
 
 def movie_file(relative):
@@ -110,11 +120,7 @@ def all_stage_outputs(wildcards):
         for pattern in rule.output
         if "movie" in pattern.get_wildcard_names()
     ]
-    return [
-        str(pattern.apply_wildcards({"movie": movie}))
-        for movie in FILMS
-        for pattern in patterns
-    ]
+    return [str(pattern.apply_wildcards({"movie": movie})) for movie in FILMS for pattern in patterns]
 
 
 # rules/report.smk: views of the run, not pipeline stages
@@ -137,11 +143,7 @@ def report_pieces(existing_only):
         if not stage_built("timeline") or (existing_only and not building_report()):
             return []
         names = ("timeline.png", "stages.html", "compliance.html")
-        pieces = [
-            movie_file(f"report/{name}").format(movie=movie)
-            for movie in FILMS
-            for name in names
-        ]
+        pieces = [movie_file(f"report/{name}").format(movie=movie) for movie in FILMS for name in names]
         pieces.append(f"{OUT}/library/library.html")
         return [piece for piece in pieces if not existing_only or os.path.exists(piece)]
 
@@ -181,15 +183,9 @@ def film_view_inputs(wildcards):
     missing first. A film whose run record shows a failed stage is drawn from the files that exist, so
     the report shows how far it got (a silent film: its flat waveform, no speech) without retrying it.
     """
-    files = {
-        name: optional_stage_input(stage, relative)(wildcards)
-        for name, (stage, relative) in VIEW_FILES.items()
-    }
+    files = {name: optional_stage_input(stage, relative)(wildcards) for name, (stage, relative) in VIEW_FILES.items()}
     if failed_stages(Path(OUT) / wildcards.movie):
-        files = {
-            name: [path for path in paths if os.path.exists(path)]
-            for name, paths in files.items()
-        }
+        files = {name: [path for path in paths if os.path.exists(path)] for name, paths in files.items()}
     return files
 
 

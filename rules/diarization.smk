@@ -13,9 +13,10 @@ rule diarization:
         stage_log("diarization"),
     benchmark:
         stage_benchmark("diarization")
+    priority: CRITICAL_PATH
     conda:
         "../envs/diarization.yaml"
-    threads: paired_threads(2)
+    threads: shared_threads(2)
     resources:
         gpu=gpu_units(),
     params:

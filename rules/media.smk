@@ -13,7 +13,7 @@ rule demux:
         stage_benchmark("demux")
     conda:
         "../envs/demux.yaml"
-    threads: 2
+    threads: shared_threads(2, alone=True)
     params:
         audio_stream=config["demux"]["audio_stream"],
         sample_rate=config["demux"]["sample_rate"],

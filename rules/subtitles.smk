@@ -6,9 +6,7 @@ rule subtitles:
         transcript=subtitle_transcript,
         segments=speech_segments,
         audio_metadata=movie_file("audio/metadata.json"),
-        speakers=optional_stage_input(
-            "diarization", "diarization/speaker_segments.json"
-        ),
+        speakers=optional_stage_input("diarization", "diarization/speaker_segments.json"),
         entities=optional_stage_input("pre_ner", "entities/pre_ner.json"),
     output:
         srt=movie_file("subtitles/subtitles.srt"),

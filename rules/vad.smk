@@ -10,6 +10,7 @@ rule silero_vad:
         stage_log("silero_vad"),
     benchmark:
         stage_benchmark("silero_vad")
+    priority: CRITICAL_PATH
     conda:
         "../envs/silero_vad.yaml"
     threads: 1
@@ -30,9 +31,10 @@ rule pyannote_vad:
         stage_log("pyannote_vad"),
     benchmark:
         stage_benchmark("pyannote_vad")
+    priority: CRITICAL_PATH
     conda:
         "../envs/pyannote_vad.yaml"
-    threads: 2
+    threads: shared_threads(2, alone=True)
     resources:
         gpu=gpu_units(),
     params:

@@ -1,0 +1,20 @@
+"""The workflow's own checks, as `make lint` runs them: snakemake --lint and snakefmt --check."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, SNAKEMAKE
+
+
+def test_snakemake_lint_is_clean():
+    result = subprocess.run([SNAKEMAKE, "--lint"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_snakefmt_check_is_clean():
+    snakefmt = str(Path(sys.executable).with_name("snakefmt"))
+    result = subprocess.run([snakefmt, "--check", "Snakefile", "rules/"], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
