@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -169,14 +170,31 @@ def test_watch_refreshes_and_shows_progress_as_it_moves(tmp_path: Path):
         [sys.executable, "-m", "manifest_lib", "status", str(tmp_path / "out"), "--watch", "0.2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
     )  # fmt: skip
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(watch.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(text: str, frames: int) -> None:
+        """Until the output holds ``text`` and at least ``frames`` refreshes (a loaded CI machine may be slow)."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            out = "".join(seen)
+            if text in out and out.count("(Ctrl-C to stop)") >= frames:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"--watch never showed {text!r} in {frames} frames:\n{''.join(seen)[-2000:]}")
+
     try:
-        time.sleep(1.5)
+        wait_for("asr: 10% of audio", 2)
         asr._last_progress = float("-inf")  # the 2 s throttle of set_progress, not what is tested here
         assert asr.set_progress(0.75, "75% of audio, real-time factor 0.290 so far")
-        time.sleep(1.5)
+        wait_for("asr: 75% of audio", "".join(seen).count("(Ctrl-C to stop)") + 2)
     finally:
         watch.send_signal(signal.SIGINT)  # Ctrl-C is how one leaves --watch
-        stdout, stderr = watch.communicate(timeout=10)
+        watch.wait(timeout=10)
+        reader.join(timeout=10)  # the reader owns stdout up to its end
+        stderr = watch.stderr.read()
+    stdout = "".join(seen)
     assert watch.returncode == 0 and "Traceback" not in stderr
     frames = stdout.split("(Ctrl-C to stop)")
     assert len(frames) >= 4
