@@ -38,6 +38,8 @@ def shared_threads(most, alone=False):
     47.1 s with demux and pyannote_vad at 2 threads, 30.8 s at 1."""
     if alone and len(FILMS) < 2:
         return most
+    if workflow.remote_exec:  # inside a cluster job: the threads the job was submitted with (its CPUs)
+        return most
     try:
         cores = workflow.cores
     except WorkflowError:  # no --cores (a cluster executor): the rule's own figure
