@@ -39,6 +39,7 @@ local-path alternative.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from dataclasses import dataclass
@@ -162,9 +163,8 @@ class PartialGrid:
         todo = sorted(set(indices) - self.cache.keys())
         size, frames, target = VoiceEmbedder.PARTIAL_SAMPLES, VoiceEmbedder.PARTIAL_SAMPLES // 160, 10 ** (-30 / 20)
         mels: list[np.ndarray] = []
-        for block in sorted({j * self.hop // self.BLOCK for j in todo}):
-            first = block * self.BLOCK
-            members = [j for j in todo if j * self.hop // self.BLOCK == block]
+        for block, group in itertools.groupby(todo, key=lambda j: j * self.hop // self.BLOCK):
+            first, members = block * self.BLOCK, list(group)
             mel = wav_to_mel_spectrogram(self.samples[first : members[-1] * self.hop + size])
             for j in members:
                 start = j * self.hop
@@ -216,7 +216,8 @@ def segment_windows(samples: np.ndarray, model, step: float, batch_size: int = 3
 
 
 def _active_runs(mask: np.ndarray, chunk_start: float, frames, num_samples: int) -> list[tuple[int, int]]:
-    """The sample ranges under the runs of active frames of one window (frames overlap: runs are joined)."""
+    """The sample ranges under the active frames of one window, touching or overlapping frames joined
+    into one run (the speech of a window's speaker is these runs, no sample twice)."""
     idx = np.flatnonzero(mask)
     if idx.size == 0:
         return []
@@ -230,23 +231,6 @@ def _active_runs(mask: np.ndarray, chunk_start: float, frames, num_samples: int)
         elif hi > lo:
             runs.append([lo, hi])
     return [(lo, hi) for lo, hi in runs]
-
-
-def _active_samples(samples: np.ndarray, mask: np.ndarray, chunk_start: float, frames) -> np.ndarray:
-    """The samples under the active frames of one window, joined (frames overlap: no sample twice)."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return samples[:0]
-    starts = chunk_start + frames.start + idx * frames.step
-    a = np.clip(np.round(starts * SAMPLE_RATE).astype(np.int64), 0, samples.size)
-    b = np.clip(np.round((starts + frames.step) * SAMPLE_RATE).astype(np.int64), 0, samples.size)
-    lo, hi = int(a[0]), int(b[-1])
-    if hi <= lo:
-        return samples[:0]
-    keep = np.zeros(hi - lo + 1, dtype=np.int32)
-    np.add.at(keep, a - lo, 1)
-    np.add.at(keep, b - lo, -1)
-    return samples[lo:hi][np.cumsum(keep)[:-1] > 0]
 
 
 def window_embeddings(
@@ -280,11 +264,12 @@ def window_embeddings(
                 continue
             clean = active & ~overlap[c]
             use = clean if clean.sum() * frames.step >= min_embedding_s else active
-            piece = _active_samples(samples, use, chunk.start, frames)
+            runs = _active_runs(use, chunk.start, frames, samples.size)
+            piece = np.concatenate([samples[lo:hi] for lo, hi in runs]) if runs else samples[:0]
             if piece.size < int(0.2 * SAMPLE_RATE):
                 continue
             seconds[c, k] = piece.size / SAMPLE_RATE
-            partials = grid.inside(_active_runs(use, chunk.start, frames, samples.size)) if grid is not None else []
+            partials = grid.inside(runs) if grid is not None else []
             if len(partials) >= MIN_GRID_PARTIALS:
                 from_grid[(c, k)] = partials
                 continue

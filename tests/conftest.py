@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 # A test run started in the background of a non-interactive shell (`nohup make test &`) inherits SIGINT
 # ignored, and so would every child, which then never sees the Ctrl-C the fault tests send. A handler
 # here (reset to the default on exec) gives the children the default disposition back.
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
-REALDATA = ROOT.parent / "shared" / "realdata"
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
 def realdata(*parts: str) -> Path:
