@@ -34,7 +34,7 @@ $(STAMP): requirements.lock
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: setup
-	@test -f "$(DEMO_FILM)" || $(BIN)/python -m subflow.synth "$(DEMO_FILM)"
+	@test -f "$(DEMO_FILM)" || $(BIN)/python -m bench.synth "$(DEMO_FILM)"
 	$(BIN)/snakemake --cores 4 --resources gpu=1 --config input_dir=demo/in output_dir=demo/out
 	@echo; echo "subtitled video: demo/out/The_Night_Train_2024/final_output.mp4"; \
 	 echo "subtitles:       demo/out/The_Night_Train_2024/subtitles/subtitles.srt"; \

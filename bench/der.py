@@ -57,8 +57,9 @@ def load_config_sections() -> dict:
 
 def speech_segments(samples, config: dict, seg_model) -> list[dict]:
     """Silero → pyannote refinement, as stages 4 and 5 do."""
-    from subflow.vad import detect_speech
-    from subflow.vad_refine import pyannote_speech, refine_segments
+    from subflow.vad.refine import refine_segments
+    from subflow.vad.segmentation import pyannote_speech
+    from subflow.vad.silero import detect_speech
 
     silero = detect_speech(samples, config["silero_vad"])
     pya = pyannote_speech(samples, seg_model, config["pyannote_vad"])
@@ -83,7 +84,7 @@ def evaluate(files: list[RefFile] | None = None, overrides: dict | None = None, 
     from pyannote.database.util import load_rttm
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from subflow.diarize import OfflineOptions, diarize_offline
+    from subflow.diarization.diarize import OfflineOptions, diarize_offline
 
     torch.set_num_threads(threads)
     config = load_config_sections()
@@ -99,7 +100,7 @@ def evaluate(files: list[RefFile] | None = None, overrides: dict | None = None, 
         assert rate == 16000 and samples.ndim == 1, f"{wav}: expected 16 kHz mono"
         start = time.perf_counter()
         if "segmentation" not in models:
-            from subflow.vad_refine import load_segmentation_model
+            from subflow.models import load_segmentation_model
 
             models["segmentation"] = load_segmentation_model(config["pyannote_vad"]["model"])
         speech = speech_segments(samples, config, models["segmentation"])
@@ -184,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = evaluate(files, overrides, args.threads)
     print(table(rows))
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "ami": ami_summary(rows), "overrides": overrides}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps({"rows": rows, "ami": ami_summary(rows), "overrides": overrides}, indent=2) + "\n"
+        )
     return 0
 
 

@@ -204,9 +204,7 @@ def profile_block(results, infos, films, args) -> str:
     ]
     for r in results:
         info = infos.get(r.rule, RuleInfo())
-        out.append(
-            f"  {r.rule}:  # peak {r.peak_rss_mb:.0f} MB, s = {r.intercept_s:.1f} + {r.slope:.3f} x audio s"
-        )
+        out.append(f"  {r.rule}:  # peak {r.peak_rss_mb:.0f} MB, s = {r.intercept_s:.1f} + {r.slope:.3f} x audio s")
         out.append(f"    mem_mb: {r.mem_mb} * attempt")
         out.append(f"    runtime: {r.runtime_min} * attempt")
         if info.gpu:
@@ -232,14 +230,20 @@ def update_profile(path: Path, block: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("output_dirs", nargs="+", type=Path, help="workflow output dirs ({output_dir}/{Movie}/benchmarks/*.tsv)")
-    parser.add_argument("--film-hours", type=float, default=3.0, help="length of the longest film to plan for (default 3)")
+    parser.add_argument(
+        "output_dirs", nargs="+", type=Path, help="workflow output dirs ({output_dir}/{Movie}/benchmarks/*.tsv)"
+    )
+    parser.add_argument(
+        "--film-hours", type=float, default=3.0, help="length of the longest film to plan for (default 3)"
+    )
     parser.add_argument("--mem-margin", type=float, default=1.5, help="factor on the peak max_rss (default 1.5)")
     parser.add_argument("--time-margin", type=float, default=2.0, help="factor on the fitted runtime (default 2)")
     parser.add_argument("--min-mem-mb", type=int, default=512, help="floor for mem_mb (default 512)")
     parser.add_argument("--min-runtime", type=int, default=15, help="floor for runtime, minutes (default 15)")
     parser.add_argument("--rules-dir", type=Path, default=ROOT / "rules", help="rule files (threads, gpu, audio input)")
-    parser.add_argument("--update", type=Path, metavar="PROFILE", help="rewrite the derive_resources block of this profile config")
+    parser.add_argument(
+        "--update", type=Path, metavar="PROFILE", help="rewrite the derive_resources block of this profile config"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
 

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from manifest_lib import StageManifest  # noqa: E402
+from manifest_lib import StageManifest
 
 WRITER_COUNTS = (1, 4, 16)
 TARGET_P99_MS = 20.0

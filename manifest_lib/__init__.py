@@ -51,7 +51,14 @@ from __future__ import annotations
 
 import logging
 
-from manifest_lib.document import MANIFEST_VERSION, STAGE_STATUSES, schema, schema_errors
+from manifest_lib.document import (
+    COMPLETE_STATUSES,
+    MANIFEST_NAME,
+    MANIFEST_VERSION,
+    STAGE_STATUSES,
+    schema,
+    schema_errors,
+)
 from manifest_lib.errors import ManifestCorruptError, ManifestError, ManifestUnreadableError, MissingOutputError
 from manifest_lib.exits import (
     EXIT_FAILURE,
@@ -61,21 +68,41 @@ from manifest_lib.exits import (
     EXIT_USAGE,
     Terminated,
     exit_code_for,
+    install_handlers,
+    restore_handlers,
     run_main,
+    signals_deferred,
 )
-from manifest_lib.pipeline import PipelineManifest, is_stage_completed, load_manifest
-from manifest_lib.stage import StageManifest
+from manifest_lib.pipeline import PipelineManifest, is_stage_completed, load_manifest, movie_dirs
+from manifest_lib.report import (
+    ASCII_SYMBOLS,
+    LEGEND,
+    SYMBOLS,
+    cell_status,
+    duration_text,
+    one_line,
+    render_table,
+    status_table,
+    verify_movie,
+)
+from manifest_lib.stage import StageManifest, error_record
+from manifest_lib.store import read_view
 
 logging.getLogger("manifest_lib").addHandler(logging.NullHandler())
 
 __all__ = [
+    "ASCII_SYMBOLS",
+    "COMPLETE_STATUSES",
     "EXIT_FAILURE",
     "EXIT_INTERRUPTED",
     "EXIT_SUCCESS",
     "EXIT_TERMINATED",
     "EXIT_USAGE",
+    "LEGEND",
+    "MANIFEST_NAME",
     "MANIFEST_VERSION",
     "STAGE_STATUSES",
+    "SYMBOLS",
     "ManifestCorruptError",
     "ManifestError",
     "ManifestUnreadableError",
@@ -83,10 +110,22 @@ __all__ = [
     "PipelineManifest",
     "StageManifest",
     "Terminated",
+    "cell_status",
+    "duration_text",
+    "error_record",
     "exit_code_for",
+    "install_handlers",
     "is_stage_completed",
     "load_manifest",
+    "movie_dirs",
+    "one_line",
+    "read_view",
+    "render_table",
+    "restore_handlers",
     "run_main",
     "schema",
     "schema_errors",
+    "signals_deferred",
+    "status_table",
+    "verify_movie",
 ]

@@ -108,7 +108,9 @@ def _against_snakemake(args: argparse.Namespace, dirs: list[Path]) -> dict[Path,
         return None
     found = {movie.movie_dir.resolve(): movie.lines() for movie in report}
     if not report:
-        print(f"Snakemake plans no job under {output_dir}: give the run's config with --snakemake-args", file=sys.stderr)
+        print(
+            f"Snakemake plans no job under {output_dir}: give the run's config with --snakemake-args", file=sys.stderr
+        )
         return None
     return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,7 +23,7 @@ _MIN_SECRET_LEN = 8
 
 def now_iso() -> str:
     """UTC with its offset and milliseconds: unambiguous across SLURM nodes, sorts as text."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def parse_iso(text: str) -> datetime:

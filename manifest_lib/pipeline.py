@@ -77,7 +77,8 @@ class PipelineManifest:
                 return False
             stamp = now_iso()
             entry["outputs"] = {
-                key: output_record(record["path"], record.get("description")) for key, record in entry["outputs"].items()
+                key: output_record(record["path"], record.get("description"))
+                for key, record in entry["outputs"].items()
             }
             entry["pending"] = {"reason": redact(reason), "since": stamp, "previous_status": entry["status"]}
             entry["status"] = PENDING
@@ -96,7 +97,8 @@ class PipelineManifest:
             if entry is None or entry.get("status") != PENDING:
                 return False
             outputs = {
-                key: output_record(record["path"], record.get("description")) for key, record in entry["outputs"].items()
+                key: output_record(record["path"], record.get("description"))
+                for key, record in entry["outputs"].items()
             }
             if not all(record["exists"] for record in outputs.values()):
                 return False

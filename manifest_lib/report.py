@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def stale_reason(entry: dict[str, Any], stale_after_s: float, now: datetime | No
     if host == socket.gethostname() and isinstance(pid, int):
         return None if _pid_alive(pid) else f"recorded as running by pid {pid} on {host}, which no longer exists"
     stamp = entry.get("updated_at") or entry.get("started_at")
-    age = ((now or datetime.now(timezone.utc)) - parse_iso(stamp)).total_seconds()
+    age = ((now or datetime.now(UTC)) - parse_iso(stamp)).total_seconds()
     if age <= stale_after_s:
         return None
     return f"running on {host} (pid {pid}) without an update for {age / 3600:.1f} h (limit {stale_after_s / 3600:g} h)"
@@ -190,7 +190,7 @@ def status_table(
     ``expected``: movie folder names that should be there (a workflow's films); those without a
     manifest get a row with pipeline ``None`` (not started).
     """
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     movies: list[dict[str, Any]] = []
     orders: list[list[str]] = []
     for movie_dir in movie_dirs(path):

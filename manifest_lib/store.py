@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,7 @@ def _parse(data: bytes, *, view: bool) -> Document:
 
 
 def _move_aside(path: Path) -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     aside = path.with_name(f"{path.name}.corrupt-{stamp}")
     os.replace(path, aside)
     return aside
@@ -315,7 +315,7 @@ def _shows(view: bytes | None, stage: str, line: str) -> bool:
 
     The view carries each stage record's line verbatim: a byte search answers without parsing.
     """
-    return view is not None and f"\n    {encode(stage)}: {line}".encode("utf-8") in view
+    return view is not None and f"\n    {encode(stage)}: {line}".encode() in view
 
 
 def _view_bytes(view: Path) -> bytes | None:

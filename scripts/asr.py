@@ -19,11 +19,11 @@ import math
 import zlib
 from pathlib import Path
 
-from subflow.audio import SAMPLE_RATE, load_wav
+from subflow.asr.decode import AsrOptions, align_words, transcribe
 from subflow.devices import resolve_ctranslate2_device, set_torch_threads
+from subflow.io import SAMPLE_RATE, load_wav, read_json, write_json
 from subflow.models import compute_type_for, resolve_whisper_model
-from subflow.stage import StageContext, StageError, read_json, run_stage, write_json
-from subflow.transcribe import AsrOptions, align_words, transcribe
+from subflow.stage import StageContext, StageError, run_stage
 
 MIN_WORDS_TO_JUDGE = 5
 NOT_ENGLISH_LOG_PROBABILITY = -0.6
@@ -58,7 +58,8 @@ def language_check(body: dict) -> dict:
     elif len(probabilities) < MIN_WORDS_TO_JUDGE:
         check["verdict"] = "too_little_speech_to_judge"
     elif check["mean_log_word_probability"] < NOT_ENGLISH_LOG_PROBABILITY or (
-        check["mean_log_word_probability"] < REPETITIVE_LOG_PROBABILITY and check["max_compression_ratio"] > REPETITION_RATIO
+        check["mean_log_word_probability"] < REPETITIVE_LOG_PROBABILITY
+        and check["max_compression_ratio"] > REPETITION_RATIO
     ):
         check["verdict"] = "not_english"
     else:
@@ -70,11 +71,19 @@ def not_english_message(film: str, model: str, check: dict) -> str:
     if check["decoded_as"] not in (None, "en"):
         found = f"the model {model} detects {check['decoded_as']!r} (probability {check['language_probability']})"
     else:
-        repeats = f", repeating itself (ratio {check['max_compression_ratio']})" if check["max_compression_ratio"] > REPETITION_RATIO else ""
-        found = (f"the English-only model {model} does not understand the speech (mean word log-probability "
-                 f"{check['mean_log_word_probability']} over {check['words']} words{repeats}); it is probably not English")  # fmt: skip
-    return (f"{film}: {found}. subflow makes English subtitles from English speech: choose the English audio "
-            "track (demux.audio_stream) or a multilingual asr.model")  # fmt: skip
+        repeats = (
+            f", repeating itself (ratio {check['max_compression_ratio']})"
+            if check["max_compression_ratio"] > REPETITION_RATIO
+            else ""
+        )
+        found = (
+            f"the English-only model {model} does not understand the speech (mean word log-probability "
+            f"{check['mean_log_word_probability']} over {check['words']} words{repeats}); it is probably not English"
+        )
+    return (
+        f"{film}: {found}. subflow makes English subtitles from English speech: choose the English audio "
+        "track (demux.audio_stream) or a multilingual asr.model"
+    )
 
 
 def read_prompt(paths: list[str]) -> str | None:
@@ -101,7 +110,13 @@ def work(ctx: StageContext) -> None:
         batch_size=settings["batch_size"],
         initial_prompt=read_prompt(list(ctx.snakemake.input.prompt)),
     )
-    ctx.logger.info("model %s on %s (%s), prompt: %s", options.model_path, device, options.compute_type, bool(options.initial_prompt))
+    ctx.logger.info(
+        "model %s on %s (%s), prompt: %s",
+        options.model_path,
+        device,
+        options.compute_type,
+        bool(options.initial_prompt),
+    )
     samples = load_wav(ctx.snakemake.input.audio)
     segments = read_json(ctx.snakemake.input.segments)["segments"]
     if not segments:
@@ -117,7 +132,9 @@ def work(ctx: StageContext) -> None:
     body = transcribe(samples, segments, options, progress)
     speech_s = sum(s["end"] - s["start"] for s in segments)
     if not any(s["words"] for s in body["segments"]):
-        raise StageError(f"{ctx.film}: no speech found: no word recognised in {speech_s:.1f} s of detected speech; nothing to subtitle")
+        raise StageError(
+            f"{ctx.film}: no speech found: no word recognised in {speech_s:.1f} s of detected speech; nothing to subtitle"
+        )
     check = language_check(body)  # on Whisper's own word probabilities, before any alignment
     ctx.manifest.add_metadata("language_check", check)
     ctx.logger.info("language check: %s", check)
@@ -140,4 +157,4 @@ def work(ctx: StageContext) -> None:
 
 
 if __name__ == "__main__":
-    run_stage("asr", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    run_stage("asr", work, snakemake)

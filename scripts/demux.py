@@ -2,18 +2,10 @@
 
 from pathlib import Path
 
-from subflow.media import choose_audio_stream, extract_audio, probe, wav_duration
-from subflow.stage import StageContext, StageError, run_stage, write_json
-
-
-def check_complete(film: str, decoded_s: float, declared_s: float | None) -> None:
-    """A file that decodes to much less audio than it declares is truncated or corrupt."""
-    if decoded_s <= 0:
-        raise StageError(f"{film}: the audio stream decodes to no samples")
-    if declared_s and declared_s > 1 and decoded_s < 0.9 * declared_s:
-        raise StageError(
-            f"{film}: truncated or corrupt: {decoded_s:.2f} s of audio decoded, the file declares {declared_s:.2f} s"
-        )
+from subflow.io import write_json
+from subflow.media.demux import check_complete, choose_audio_stream, extract_audio, wav_duration
+from subflow.media.probe import probe
+from subflow.stage import StageContext, run_stage
 
 
 def work(ctx: StageContext) -> None:
@@ -22,7 +14,9 @@ def work(ctx: StageContext) -> None:
     params = ctx.snakemake.params
     info = probe(film)
     stream = choose_audio_stream(info, params.audio_stream)
-    ctx.logger.info("audio stream a:%d (index %d, %s, language %s)", stream.audio_index, stream.index, stream.codec, stream.language)
+    ctx.logger.info(
+        "audio stream a:%d (index %d, %s, language %s)", stream.audio_index, stream.index, stream.codec, stream.language
+    )
 
     def progress(fraction: float, message: str) -> None:  # every few seconds: the log and manifest_lib status
         ctx.logger.info("progress: %s", message)
@@ -57,4 +51,4 @@ def work(ctx: StageContext) -> None:
 
 
 if __name__ == "__main__":
-    run_stage("demux", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    run_stage("demux", work, snakemake)

@@ -3,15 +3,15 @@
 Backends (``diarization.backend``): ``offline`` (default; weights shipped in packages: pyannote's
 segmentation model from whisperx, resemblyzer's voice encoder, agglomerative clustering) and
 ``pyannote`` (a pyannote pipeline from a local folder or the Hugging Face cache). Audio without
-speech gives zero speakers and an empty, valid output. See subflow/diarize.py.
+speech gives zero speakers and an empty, valid output. See subflow/diarization/.
 """
 
 from pathlib import Path
 
-from subflow.audio import load_wav
 from subflow.devices import resolve_device, set_torch_threads
-from subflow.diarize import diarize, speaker_body, to_rttm
-from subflow.stage import StageContext, read_json, run_stage, write_json
+from subflow.diarization.diarize import diarize, speaker_body, to_rttm
+from subflow.io import load_wav, read_json, write_json
+from subflow.stage import StageContext, run_stage
 
 
 def work(ctx: StageContext) -> None:
@@ -38,4 +38,4 @@ def work(ctx: StageContext) -> None:
 
 
 if __name__ == "__main__":
-    run_stage("diarization", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    run_stage("diarization", work, snakemake)

@@ -1,7 +1,7 @@
 """Report rule ``library``: every film's status on one page (the library view of ``manifest_lib status``)."""
 
 from manifest_lib.report import status_table
-from subflow.timeline import library_html, run_view, write_text
+from subflow.report.timeline import library_html, run_view, write_text
 
 
 def main(snakemake) -> None:
@@ -14,4 +14,4 @@ def main(snakemake) -> None:
 
 
 if __name__ == "__main__":
-    main(snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    main(snakemake)

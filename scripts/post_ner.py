@@ -1,15 +1,16 @@
 """Stage 8 (post_ner): misheard names in the transcript corrected against pre_ner's entities.
 
-The matching rule and the common-word guard are in subflow/name_fix.py's docstring. Output: the
+The matching rule and the common-word guard are in subflow/names/fix.py's docstring. Output: the
 corrected transcript (same shape as transcript.json, word timings kept) that the subtitles stage
 reads, and entities/post_ner.json with every correction (time, before, after, score, entity).
 """
 
 from pathlib import Path
 
-from subflow.entities import load_spacy, whisper_tokenizer_file
-from subflow.name_fix import FixSettings, common_words, fix_names
-from subflow.stage import StageContext, read_json, run_stage, write_json
+from subflow.io import read_json, write_json
+from subflow.models import load_spacy, whisper_tokenizer_file
+from subflow.names.fix import FixSettings, common_words, fix_names
+from subflow.stage import StageContext, run_stage
 
 
 def work(ctx: StageContext) -> None:
@@ -22,19 +23,32 @@ def work(ctx: StageContext) -> None:
     lexicon = common_words(whisper_tokenizer_file(str(params.asr_model)))
     if not lexicon:
         ctx.logger.warning("no Whisper vocabulary found: every word counts as uncommon (guard weaker)")
-    corrected, body, rejected = fix_names(transcript, entities, lexicon, settings, lambda: load_spacy(settings.spacy_model))
+    corrected, body, rejected = fix_names(
+        transcript, entities, lexicon, settings, lambda: load_spacy(settings.spacy_model)
+    )
     for record in body["corrections"]:
-        ctx.logger.info("%.2f s: %r -> %r (score %.1f, %s)", record["time"] or 0.0, record["before"], record["after"],
-                        record["score"], record["rule"])  # fmt: skip
+        ctx.logger.info(
+            "%.2f s: %r -> %r (score %.1f, %s)",
+            record["time"] or 0.0,
+            record["before"],
+            record["after"],
+            record["score"],
+            record["rule"],
+        )
     lowercase_common = 0
     for candidate in rejected:
         if candidate.guard == "common word, lowercase":
             lowercase_common += 1
             continue
         before = " ".join(t.core for t in candidate.tokens)
-        ctx.logger.info("kept %r (near %r, score %.1f): %s", before, candidate.target.text, candidate.score,
-                        candidate.guard or "below threshold")  # fmt: skip
-    ctx.logger.info("kept %d lowercase common words that sound like a name (\"mall\" near \"Mal\")", lowercase_common)
+        ctx.logger.info(
+            "kept %r (near %r, score %.1f): %s",
+            before,
+            candidate.target.text,
+            candidate.score,
+            candidate.guard or "below threshold",
+        )
+    ctx.logger.info('kept %d lowercase common words that sound like a name ("mall" near "Mal")', lowercase_common)
     write_json(Path(out.transcript), corrected)
     write_json(Path(out.entities), body)
     ctx.manifest.add_output("entities", out.entities, "Corrected entities")
@@ -46,4 +60,4 @@ def work(ctx: StageContext) -> None:
 
 
 if __name__ == "__main__":
-    run_stage("post_ner", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    run_stage("post_ner", work, snakemake)

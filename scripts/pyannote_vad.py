@@ -2,23 +2,18 @@
 
 The segmentation model is the pyannote/segmentation PyanNet shipped in the whisperx package unless
 ``pyannote_vad.model`` names another (local checkpoint, or a Hugging Face id already in the cache).
-The refinement rule (``pyannote_vad.combine``) is written into the output: see subflow/vad_refine.py.
+The refinement rule (``pyannote_vad.combine``) is written into the output: see subflow/vad/refine.py.
 """
 
 from pathlib import Path
 
-from subflow.audio import SAMPLE_RATE, load_wav, segments_summary
 from subflow.devices import resolve_device, set_torch_threads
-from subflow.stage import StageContext, read_json, run_stage, write_json
-from subflow.vad_refine import (
-    load_segmentation_model,
-    pyannote_speech,
-    refine_segments,
-    resolve_segmentation_checkpoint,
-    rule_text,
-    save_scores,
-    segmentation_scores,
-)
+from subflow.io import SAMPLE_RATE, load_wav, read_json, write_json
+from subflow.models import load_segmentation_model, resolve_segmentation_checkpoint
+from subflow.stage import StageContext, run_stage
+from subflow.vad.refine import refine_segments, rule_text
+from subflow.vad.segmentation import pyannote_speech, save_scores, segmentation_scores
+from subflow.vad.segments import segments_summary
 
 
 def work(ctx: StageContext) -> None:
@@ -52,8 +47,12 @@ def work(ctx: StageContext) -> None:
     write_json(Path(out.segments), body)
     ctx.logger.info(
         "%d Silero + %d pyannote segments → %d refined (%s), %.1f%% speech",
-        len(silero), len(speech), len(refined), counts, body["speech_percentage"],
-    )  # fmt: skip
+        len(silero),
+        len(speech),
+        len(refined),
+        counts,
+        body["speech_percentage"],
+    )
     ctx.manifest.add_output("segments", out.segments, "PyAnnote VAD segments")
     ctx.manifest.add_output("scores", out.scores, "pyannote segmentation window scores (for diarization)")
     ctx.manifest.add_metadata("segment_count", len(refined))
@@ -64,4 +63,4 @@ def work(ctx: StageContext) -> None:
 
 
 if __name__ == "__main__":
-    run_stage("pyannote_vad", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    run_stage("pyannote_vad", work, snakemake)

@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
-from subflow.audio import SAMPLE_RATE, load_wav, segments_summary
 from subflow.devices import set_torch_threads
-from subflow.stage import StageContext, run_stage, write_json
-from subflow.vad import detect_speech
+from subflow.io import SAMPLE_RATE, load_wav, write_json
+from subflow.stage import StageContext, run_stage
+from subflow.vad.segments import segments_summary
+from subflow.vad.silero import detect_speech
 
 
 def work(ctx: StageContext) -> None:
@@ -21,4 +22,4 @@ def work(ctx: StageContext) -> None:
 
 
 if __name__ == "__main__":
-    run_stage("silero_vad", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    run_stage("silero_vad", work, snakemake)

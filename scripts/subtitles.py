@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from subflow.stage import StageContext, read_json, run_stage, write_json
-from subflow.subtitle_format import (
+from subflow.io import read_json, write_json
+from subflow.stage import StageContext, run_stage
+from subflow.subtitles.format import (
     SubtitleRules,
     assign_speakers,
     check_events,
@@ -51,4 +52,4 @@ def work(ctx: StageContext) -> None:
 
 
 if __name__ == "__main__":
-    run_stage("subtitles", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    run_stage("subtitles", work, snakemake)

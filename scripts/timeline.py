@@ -5,7 +5,7 @@ Not a pipeline stage (rules/report.smk): it reads the manifest and never writes 
 
 from pathlib import Path
 
-from subflow.timeline import (
+from subflow.report.timeline import (
     compliance_html,
     draw_timeline,
     film_data,
@@ -48,14 +48,23 @@ def main(snakemake) -> None:
         if failed:  # drawn from what exists: say why the rest is missing
             data.notes.append(f"the run failed at {failed}: later tracks are missing")
         draw_timeline(data, out.timeline, title)
-        logger.info("timeline: %.1f s, %d tracks, %s subtitle events", data.duration, len(data.tracks), data.subtitle_count)
+        logger.info(
+            "timeline: %.1f s, %d tracks, %s subtitle events", data.duration, len(data.tracks), data.subtitle_count
+        )
         write_text(out.stages, stages_html(doc, movie_dir, problem))
-        why = f"No subtitles: the run failed at {failed}." if failed else "No subtitles: the subtitles stage is not built."
+        why = (
+            f"No subtitles: the run failed at {failed}."
+            if failed
+            else "No subtitles: the subtitles stage is not built."
+        )
         srt_path = first(inp, "srt")
-        write_text(out.compliance, compliance_html(title, read_json_file(first(inp, "compliance")), subtitle_events(srt_path), why))
+        write_text(
+            out.compliance,
+            compliance_html(title, read_json_file(first(inp, "compliance")), subtitle_events(srt_path), why),
+        )
 
     run_view("timeline", work, snakemake)
 
 
 if __name__ == "__main__":
-    main(snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    main(snakemake)

@@ -9,8 +9,8 @@ the manifest, the log or any file: it is only handed to tmdbsimple, and the log 
 import os
 from pathlib import Path
 
-from subflow.stage import StageContext, StageError, run_stage, write_json
-from subflow.tmdb import (
+from subflow.io import write_json
+from subflow.names.tmdb import (
     FilmQuery,
     ResponseCache,
     SecretFilter,
@@ -23,6 +23,7 @@ from subflow.tmdb import (
     redact,
     skipped_data,
 )
+from subflow.stage import StageContext, StageError, run_stage
 
 
 def _optional_int(value: object) -> int | None:
@@ -38,8 +39,14 @@ def work(ctx: StageContext) -> None:
     quiet_http_loggers()
     for handler in ctx.logger.handlers:
         handler.addFilter(SecretFilter(api_key))
-    ctx.logger.info("film %r (%s), tmdb_id %s; API %s; key: %s", query.title, query.year, query.tmdb_id,
-                    settings.base_url, key_source if api_key else "none")  # fmt: skip
+    ctx.logger.info(
+        "film %r (%s), tmdb_id %s; API %s; key: %s",
+        query.title,
+        query.year,
+        query.tmdb_id,
+        settings.base_url,
+        key_source if api_key else "none",
+    )
     cache_path = ctx.movie_dir / "metadata" / "tmdb_cache.json"
     cache = ResponseCache(cache_path if settings.cache else None)
     client = TmdbClient(settings, api_key, cache, ctx.logger, no_key_reason=key_source)
@@ -72,4 +79,4 @@ def work(ctx: StageContext) -> None:
 
 
 if __name__ == "__main__":
-    run_stage("tmdb", work, snakemake)  # noqa: F821 — Snakemake injects `snakemake`
+    run_stage("tmdb", work, snakemake)

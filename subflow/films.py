@@ -66,9 +66,7 @@ def _films_in_sheet(sheet: Path) -> list[Film]:
             tmdb_id = _optional_int(row.get("tmdb_id")) if "tmdb_id" in row else None
         except ValueError as exc:
             raise FilmListError(f"movies sheet {sheet}, line {row_number}: {exc}") from exc
-        films.append(
-            Film(str(path.absolute()), title or parsed.title, year if year else parsed.year, tmdb_id)
-        )
+        films.append(Film(str(path.absolute()), title or parsed.title, year if year else parsed.year, tmdb_id))
     return films
 
 

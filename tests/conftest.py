@@ -41,7 +41,9 @@ def run_workflow(
     env = {**os.environ, "PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1"}
     result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
     if check and result.returncode != 0:
-        raise AssertionError(f"snakemake failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+        raise AssertionError(
+            f"snakemake failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
+        )
     return result
 
 
@@ -52,7 +54,7 @@ def read_manifest(movie_dir: Path) -> dict:
 @pytest.fixture(scope="session")
 def demo_film(tmp_path_factory) -> Path:
     """The demo film (two espeak voices, ~21 s) in its own input folder, with its script beside it."""
-    from subflow.synth import make_film
+    from bench.synth import make_film
 
     folder = tmp_path_factory.mktemp("demo_in")
     film = folder / "The Night Train (2024).mkv"

@@ -36,8 +36,8 @@ def models(config) -> dict:
     """The packaged segmentation model and voice encoder, loaded once for the session."""
     import torch
 
-    from subflow.diarize import VoiceEmbedder
-    from subflow.vad_refine import load_segmentation_model
+    from subflow.diarization.diarize import VoiceEmbedder
+    from subflow.models import load_segmentation_model
 
     torch.set_num_threads(2)
     return {
@@ -49,7 +49,7 @@ def models(config) -> dict:
 @pytest.fixture(scope="session")
 def dialogue():
     """(samples, lines) of a generated two-voice dialogue, 0.7 s between lines."""
-    from subflow.synth import synthesize
+    from bench.synth import synthesize
 
     return synthesize(DIALOGUE)
 
@@ -69,8 +69,9 @@ def noise() -> np.ndarray:
 
 def speech_chain(samples: np.ndarray, config: dict, segmentation_model) -> list[dict]:
     """Stages 4 and 5 on in-memory audio: Silero, then the pyannote refinement."""
-    from subflow.vad import detect_speech
-    from subflow.vad_refine import pyannote_speech, refine_segments
+    from subflow.vad.refine import refine_segments
+    from subflow.vad.segmentation import pyannote_speech
+    from subflow.vad.silero import detect_speech
 
     silero = detect_speech(samples, config["silero_vad"])
     pya = pyannote_speech(samples, segmentation_model, config["pyannote_vad"])

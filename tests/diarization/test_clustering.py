@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from subflow.diarize import (
+from subflow.diarization.diarize import (
     assign_windows,
     cluster_embeddings,
     estimate_speaker_count,
@@ -69,7 +69,9 @@ def test_a_stretch_that_never_recurs_scores_zero():
 
 def test_two_local_speakers_of_one_window_never_share_a_global_one():
     centroids = np.array([[1.0, 0.0], [0.0, 1.0]])
-    embeddings = np.array([[[1.0, 0.1], [0.9, 0.2], [np.nan, np.nan]], [[0.1, 1.0], [np.nan, np.nan], [np.nan, np.nan]]])
+    embeddings = np.array(
+        [[[1.0, 0.1], [0.9, 0.2], [np.nan, np.nan]], [[0.1, 1.0], [np.nan, np.nan], [np.nan, np.nan]]]
+    )
     hard = assign_windows(embeddings, centroids)
     assert list(hard[0]) == [0, 1, -2]  # both look like speaker 0: the weaker match goes to speaker 1
     assert list(hard[1]) == [1, -2, -2]
@@ -80,7 +82,13 @@ def test_turns_are_cut_to_speech_and_joined():
     gated = gate_to_speech(turns, [{"start": 1.0, "end": 3.0}, {"start": 5.0, "end": 12.0}])
     assert gated == [{"start": 1.0, "end": 3.0, "speaker": 0}, {"start": 5.0, "end": 10.0, "speaker": 0}]
     assert gate_to_speech(turns, []) == []
-    joined = merge_adjacent([{"start": 0, "end": 1, "speaker": 0}, {"start": 1, "end": 2, "speaker": 0}, {"start": 2, "end": 3, "speaker": 1}])
+    joined = merge_adjacent(
+        [
+            {"start": 0, "end": 1, "speaker": 0},
+            {"start": 1, "end": 2, "speaker": 0},
+            {"start": 2, "end": 3, "speaker": 1},
+        ]
+    )
     assert joined == [{"start": 0, "end": 2, "speaker": 0}, {"start": 2, "end": 3, "speaker": 1}]
 
 
@@ -102,17 +110,25 @@ def test_short_turn_takes_its_best_matching_neighbour():
 
 def test_names_rttm_and_body():
     turns = name_speakers([{"start": 2.0, "end": 3.0004, "speaker": 7}, {"start": 0.5, "end": 1.0, "speaker": 3}])
-    assert turns == [{"start": 0.5, "end": 1.0, "speaker": "SPEAKER_00"}, {"start": 2.0, "end": 3.0, "speaker": "SPEAKER_01"}]
+    assert turns == [
+        {"start": 0.5, "end": 1.0, "speaker": "SPEAKER_00"},
+        {"start": 2.0, "end": 3.0, "speaker": "SPEAKER_01"},
+    ]
     rttm = to_rttm(turns, "The Night Train (2024)")
     assert rttm.splitlines()[0] == "SPEAKER The_Night_Train__2024_ 1 0.500 0.500 <NA> <NA> SPEAKER_00 <NA> <NA>"
-    assert speaker_body(turns, "m", "offline") == {"segments": turns, "speaker_count": 2, "model": "m", "backend": "offline"}
+    assert speaker_body(turns, "m", "offline") == {
+        "segments": turns,
+        "speaker_count": 2,
+        "model": "m",
+        "backend": "offline",
+    }
     assert speaker_body([], "m", "offline")["speaker_count"] == 0 and to_rttm([], "x") == ""
 
 
 def test_long_films_cluster_an_even_subset_quickly():
     import time
 
-    from subflow.diarize import MAX_CLUSTERED, even_subset
+    from subflow.diarization.diarize import MAX_CLUSTERED, even_subset
 
     assert list(even_subset(5, 10)) == [0, 1, 2, 3, 4]
     subset = even_subset(20000, MAX_CLUSTERED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from subflow.diarize import OfflineOptions, diarize_offline
+from subflow.diarization.diarize import OfflineOptions, diarize_offline
 from tests.conftest import realdata
 from tests.diarization.conftest import RATE, speech_chain
 
@@ -70,7 +70,7 @@ def test_too_short_or_empty_audio(config, models):
 
 
 def test_partial_grid_partials_lie_inside_the_runs_and_match_direct_embeddings(dialogue, models):
-    from subflow.diarize import PartialGrid, VoiceEmbedder
+    from subflow.diarization.diarize import PartialGrid, VoiceEmbedder
 
     samples, lines = dialogue
     grid = PartialGrid(models["embedder"], samples, hop_s=0.4)
@@ -89,7 +89,10 @@ def test_partial_grid_partials_lie_inside_the_runs_and_match_direct_embeddings(d
         direct = models["embedder"](samples[a:b])
         # the grid's mean for a line is the voice the line's own embedding has
         same = float(np.dot(grid.mean(partials), direct))
-        other = [float(np.dot(grid.mean(partials), models["embedder"](samples[int(o.start * RATE) : int(o.end * RATE)])))
-                 for o in lines if o.voice != line.voice]  # fmt: skip
+        other = [
+            float(np.dot(grid.mean(partials), models["embedder"](samples[int(o.start * RATE) : int(o.end * RATE)])))
+            for o in lines
+            if o.voice != line.voice
+        ]
         assert same > 0.9 and same > max(other), (same, other)
     assert compared >= 4

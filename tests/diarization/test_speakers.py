@@ -1,6 +1,6 @@
 """Words of the transcript get the speaker of the turn they fall in (nearest turn in gaps)."""
 
-from subflow.subtitle_format import Word, assign_speakers
+from subflow.subtitles.format import Word, assign_speakers
 
 TURNS = [
     {"start": 0.0, "end": 2.0, "speaker": "SPEAKER_00"},

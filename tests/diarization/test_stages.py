@@ -12,7 +12,7 @@ import pytest
 
 from subflow.errors import StageError
 from tests.diarization.conftest import RATE
-from tests.names.stage_helpers import run_script
+from tests.stage_runner import run_script
 
 
 def read(path: Path):
@@ -23,20 +23,24 @@ def prepare(movie: Path, samples: np.ndarray, config: dict) -> None:
     """audio/audio.wav and vad/silero_segments.json, as stages 1 and 4 leave them."""
     import soundfile
 
-    from subflow.audio import segments_summary
-    from subflow.stage import write_json
-    from subflow.vad import detect_speech
+    from subflow.io import segments_summary, write_json
+    from subflow.vad.silero import detect_speech
 
     (movie / "audio").mkdir(parents=True)
     soundfile.write(str(movie / "audio" / "audio.wav"), samples, RATE, subtype="PCM_16")
-    write_json(movie / "audio" / "metadata.json", {"sample_rate": RATE, "duration_seconds": samples.size / RATE, "video": None})
+    write_json(
+        movie / "audio" / "metadata.json", {"sample_rate": RATE, "duration_seconds": samples.size / RATE, "video": None}
+    )
     segments = detect_speech(samples, config["silero_vad"])
     write_json(movie / "vad" / "silero_segments.json", segments_summary(segments, samples.size / RATE, "silero"))
 
 
 def run_vad(movie: Path, config: dict) -> dict:
     inputs = {"audio": str(movie / "audio" / "audio.wav"), "segments": str(movie / "vad" / "silero_segments.json")}
-    outputs = {"segments": str(movie / "vad" / "pyannote_segments.json"), "scores": str(movie / "vad" / "segmentation.npz")}
+    outputs = {
+        "segments": str(movie / "vad" / "pyannote_segments.json"),
+        "scores": str(movie / "vad" / "segmentation.npz"),
+    }
     return run_script("pyannote_vad", movie, inputs, outputs, {"options": config["pyannote_vad"], "device": "cpu"})
 
 
@@ -46,7 +50,10 @@ def run_diarization(movie: Path, config: dict, **section) -> dict:
         "segments": str(movie / "vad" / "pyannote_segments.json"),
         "scores": [str(movie / "vad" / "segmentation.npz")],  # pyannote_vad's window scores, reused
     }
-    outputs = {"speakers": str(movie / "diarization" / "speaker_segments.json"), "rttm": str(movie / "diarization" / "speakers.rttm")}
+    outputs = {
+        "speakers": str(movie / "diarization" / "speaker_segments.json"),
+        "rttm": str(movie / "diarization" / "speakers.rttm"),
+    }
     params = {"options": {**config["diarization"], **section}, "device": "cpu"}
     return run_script("diarization", movie, inputs, outputs, params)
 
@@ -84,10 +91,19 @@ def test_silence_gives_zero_speakers_and_no_subtitles(tmp_path, silence, config)
     assert read(movie / "diarization" / "speaker_segments.json")["segments"] == []
     assert (movie / "diarization" / "speakers.rttm").read_text() == ""
     # no speech at all: ASR fails with a clear reason (a bad input for a subtitle run), so no subtitle event is made
-    inputs = {"audio": str(movie / "audio" / "audio.wav"), "segments": str(movie / "vad" / "pyannote_segments.json"), "prompt": []}
+    inputs = {
+        "audio": str(movie / "audio" / "audio.wav"),
+        "segments": str(movie / "vad" / "pyannote_segments.json"),
+        "prompt": [],
+    }
     with pytest.raises(StageError, match="no speech found"):
-        run_script("asr", movie, inputs, {"transcript": str(movie / "transcription" / "transcript.json")},
-                   {"options": config["asr"], "device": "cpu"})  # fmt: skip
+        run_script(
+            "asr",
+            movie,
+            inputs,
+            {"transcript": str(movie / "transcription" / "transcript.json")},
+            {"options": config["asr"], "device": "cpu"},
+        )
     asr = read(movie / "manifest.json")["stages"]["asr"]
     assert asr["status"] == "failed" and "no speech found" in asr["error"]["message"]
     assert not (movie / "subtitles" / "subtitles.srt").exists()
@@ -106,7 +122,7 @@ def make_local_pipeline(folder: Path) -> Path:
     from pyannote.audio.core.task import Problem, Resolution, Specifications
     from pyannote.audio.models.embedding import WeSpeakerResNet34
 
-    from subflow.vad_refine import packaged_segmentation_path
+    from subflow.models import packaged_segmentation_path
 
     for sub in ("segmentation", "embedding", "plda"):
         (folder / sub).mkdir(parents=True)
@@ -114,7 +130,11 @@ def make_local_pipeline(folder: Path) -> Path:
     torch.manual_seed(0)
     model = WeSpeakerResNet34(sample_rate=RATE, num_channels=1)
     model.specifications = Specifications(problem=Problem.REPRESENTATION, resolution=Resolution.CHUNK, duration=3.0)
-    checkpoint = {"state_dict": model.state_dict(), "hyper_parameters": dict(model.hparams), "pytorch-lightning_version": "2.6.6"}
+    checkpoint = {
+        "state_dict": model.state_dict(),
+        "hyper_parameters": dict(model.hparams),
+        "pytorch-lightning_version": "2.6.6",
+    }
     model.on_save_checkpoint(checkpoint)
     torch.save(checkpoint, folder / "embedding" / "pytorch_model.bin")
     dim, lda = 256, 128
@@ -124,8 +144,14 @@ def make_local_pipeline(folder: Path) -> Path:
         "version": "4.0.0",
         "pipeline": {
             "name": "pyannote.audio.pipelines.SpeakerDiarization",
-            "params": {"segmentation": "$model/segmentation", "embedding": "$model/embedding", "plda": "$model/plda",
-                       "clustering": "AgglomerativeClustering", "embedding_batch_size": 8, "segmentation_batch_size": 8},  # fmt: skip
+            "params": {
+                "segmentation": "$model/segmentation",
+                "embedding": "$model/embedding",
+                "plda": "$model/plda",
+                "clustering": "AgglomerativeClustering",
+                "embedding_batch_size": 8,
+                "segmentation_batch_size": 8,
+            },
         },
         "params": {
             "segmentation": {"threshold": 0.5, "min_duration_off": 0.0},
@@ -172,7 +198,7 @@ def test_pyannote_hub_model_not_cached_fails_fast_with_how_to(tmp_path, monkeypa
 
 
 def test_pyannote_local_path_missing_or_not_a_pipeline(tmp_path, config):
-    from subflow.diarize import load_pyannote_pipeline
+    from subflow.models import load_pyannote_pipeline
 
     with pytest.raises(StageError, match="does not exist"):
         load_pyannote_pipeline(str(tmp_path / "nowhere"))

@@ -7,13 +7,9 @@ import time
 import pytest
 
 from subflow.errors import StageError
-from subflow.vad_refine import (
-    packaged_segmentation_path,
-    pyannote_speech,
-    refine_segments,
-    resolve_segmentation_checkpoint,
-    rule_text,
-)
+from subflow.models import packaged_segmentation_path, resolve_segmentation_checkpoint
+from subflow.vad.refine import refine_segments, rule_text
+from subflow.vad.segmentation import pyannote_speech
 from tests.conftest import realdata
 
 OPTIONS = {"combine": "pyannote_led", "pad_s": 0.0, "merge_gap_s": 0.3, "min_segment_s": 0.25, "max_segment_s": 30}

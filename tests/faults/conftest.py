@@ -52,17 +52,28 @@ class Workflow:
 
     def run(self, *extra: str, timeout: float = 400) -> Run:
         result = subprocess.run(
-            self.args(*extra), cwd=ROOT, env=self.environ(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            self.args(*extra),
+            cwd=ROOT,
+            env=self.environ(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         return Run(result.returncode, result.stdout)
 
     def start(self, *extra: str) -> subprocess.Popen:
         """Start a run in its own process group, as a shell starts a foreground job."""
         return subprocess.Popen(
-            self.args(*extra), cwd=ROOT, env=self.environ(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True,
-        )  # fmt: skip
+            self.args(*extra),
+            cwd=ROOT,
+            env=self.environ(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
 
     def movie(self, name: str) -> Path:
         return self.output_dir / name
@@ -173,7 +184,9 @@ def tmpfs(tmp_path: Path):
         target = tmp_path / f"mnt{len(mounted)}"
         target.mkdir()
         options = f"size={size}" + (",ro" if read_only else "")
-        result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)], capture_output=True, text=True)
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)], capture_output=True, text=True
+        )
         if result.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
         mounted.append(target)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from subflow.synth import RATE, make_film, synthesize
+from bench.synth import RATE, make_film, synthesize
 
 # Two lines, two voices, ~6 s: every stage has something to do, and a full run stays short.
 SHORT_SCRIPT = [
@@ -90,8 +90,19 @@ def one_second_film(target: Path) -> Path:
 
 def no_audio_film(target: Path, seconds: float = 3.0) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=160x90:rate=24:duration={seconds}",
-           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(target))  # fmt: skip
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=size=160x90:rate=24:duration={seconds}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        str(target),
+    )
     return target
 
 
@@ -127,10 +138,36 @@ def multi_stream_film(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         fr, en = _wav(french, Path(tmp), "fr.wav"), _wav(english, Path(tmp), "en.wav")
-        ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=160x90:rate=24:duration={length / RATE:.3f}",
-               "-i", str(fr), "-i", str(en), "-map", "0:v", "-map", "1:a", "-map", "2:a",
-               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-               "-metadata:s:a:0", "language=fre", "-metadata:s:a:1", "language=eng", "-shortest", str(target))  # fmt: skip
+        ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=160x90:rate=24:duration={length / RATE:.3f}",
+            "-i",
+            str(fr),
+            "-i",
+            str(en),
+            "-map",
+            "0:v",
+            "-map",
+            "1:a",
+            "-map",
+            "2:a",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-metadata:s:a:0",
+            "language=fre",
+            "-metadata:s:a:1",
+            "language=eng",
+            "-shortest",
+            str(target),
+        )
     return target
 
 

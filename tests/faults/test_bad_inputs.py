@@ -11,16 +11,33 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from tests.faults import media
-from tests.faults.conftest import Run, Workflow, assert_agreement, assert_one_line_failure, assert_stage_failed, manifest
+from tests.faults.conftest import (
+    Run,
+    Workflow,
+    assert_agreement,
+    assert_one_line_failure,
+    assert_stage_failed,
+    manifest,
+)
 
 pytestmark = pytest.mark.slow
 
-STAGES = ["demux", "tmdb", "pre_ner", "silero_vad", "pyannote_vad", "diarization", "asr", "post_ner", "subtitles", "mux"]
+STAGES = [
+    "demux",
+    "tmdb",
+    "pre_ner",
+    "silero_vad",
+    "pyannote_vad",
+    "diarization",
+    "asr",
+    "post_ner",
+    "subtitles",
+    "mux",
+]
 
 
 @dataclass(frozen=True)
@@ -105,11 +122,23 @@ def test_audio_only_file_becomes_an_mp4_with_its_audio_and_subtitles(bad_run: Ba
     assert {s: e["status"] for s, e in stages.items() if s != "tmdb"} == {s: "success" for s in STAGES if s != "tmdb"}
     assert stages["mux"]["metadata"]["audio_only"] is True and stages["demux"]["metadata"]["duration_seconds"] > 3
     streams = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name:stream_tags=language", "-of", "csv=p=0",
-         "--", str(movie_dir / "final_output.mp4")],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type,codec_name:stream_tags=language",
+            "-of",
+            "csv=p=0",
+            "--",
+            str(movie_dir / "final_output.mp4"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert streams == [f"{AUDIO_ONLY[movie][1]},audio,und", "mov_text,subtitle,eng"] or streams == [
-        f"{AUDIO_ONLY[movie][1]},audio", "mov_text,subtitle,eng"
+        f"{AUDIO_ONLY[movie][1]},audio",
+        "mov_text,subtitle,eng",
     ], streams
     assert "friend" in (movie_dir / "subtitles" / "subtitles.srt").read_text(encoding="utf-8").lower()

@@ -29,7 +29,7 @@ def test_read_only_output_dir_is_one_line_and_writes_nothing(tmp_path: Path, tmp
     assert run.returncode == 1
     lines = [line for line in run.console.splitlines() if line.startswith("subflow: ")]
     assert lines == [f"subflow: cannot write the run record in output_dir {read_only}/out: Read-only file system"]
-    assert TRACEBACK not in run.console and "File \"" not in run.console
+    assert TRACEBACK not in run.console and 'File "' not in run.console
     assert not list(read_only.iterdir())
     assert film.stat().st_size > 0
 
@@ -78,18 +78,32 @@ def test_no_shell_string_anywhere_only_argument_lists():
     assert not offenders, offenders
     for path in sources:  # subprocess.run/Popen/call/check_* never get a plain string command
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {"run", "Popen", "call", "check_call", "check_output"}:
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {
+                "run",
+                "Popen",
+                "call",
+                "check_call",
+                "check_output",
+            }:
                 if getattr(node.func.value, "id", "") == "subprocess" and node.args:
-                    assert not isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp)), f"{path}:{node.lineno}"
+                    assert not isinstance(node.args[0], (ast.Constant, ast.JoinedStr, ast.BinOp)), (
+                        f"{path}:{node.lineno}"
+                    )
     rules = [ROOT / "Snakefile", *ROOT.glob("rules/*.smk")]
-    directives = [f"{p.name}: {m.group(0)}" for p in rules for m in re.finditer(r"^\s+(shell|run):", p.read_text(), re.M)]
+    directives = [
+        f"{p.name}: {m.group(0)}" for p in rules for m in re.finditer(r"^\s+(shell|run):", p.read_text(), re.M)
+    ]
     assert not directives, f"a rule runs a shell command or inline code: {directives}"
 
 
 def test_movie_folder_names_never_need_quoting():
     from subflow.naming import parse_film_name
 
-    for name in ["-rf $(rm -rf ~) `id` ; | & (2020).mkv", "../../../etc/passwd (1999).mkv", "Ünïcødé «film» (2001).mkv"]:
+    for name in [
+        "-rf $(rm -rf ~) `id` ; | & (2020).mkv",
+        "../../../etc/passwd (1999).mkv",
+        "Ünïcødé «film» (2001).mkv",
+    ]:
         folder = parse_film_name(name).folder
         assert re.fullmatch(r"\w+", folder) and ".." not in folder, folder
 
@@ -149,7 +163,9 @@ def test_ctrl_c_the_instant_the_running_record_is_written_is_recorded(tmp_path: 
     """A real SIGINT between the ``running`` record and the stage body still ends ``failed``, exit 130."""
     script = tmp_path / "stage.py"
     script.write_text(CTRL_C_AT_RECORD)
-    result = subprocess.run([sys.executable, str(script), str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 130, result.stderr
     assert result.stderr.strip().startswith("subflow: s failed for M: interrupted (Ctrl-C)"), result.stderr
     entry = manifest(tmp_path / "out" / "M")["stages"]["s"]

@@ -21,7 +21,11 @@ spec.loader.exec_module(asr)
 
 def body(probabilities: list[float], text: str = "", language: str = "en") -> dict:
     words = [{"word": f" w{i}", "start": i, "end": i + 0.5, "probability": p} for i, p in enumerate(probabilities)]
-    return {"language": language, "language_probability": 1.0, "segments": [{"text": text or "some words", "words": words}]}
+    return {
+        "language": language,
+        "language_probability": 1.0,
+        "segments": [{"text": text or "some words", "words": words}],
+    }
 
 
 def mean_log(probabilities: list[float]) -> float:

@@ -26,7 +26,18 @@ from tests.faults.conftest import (
 pytestmark = pytest.mark.slow
 
 GOOD, BROKEN = "Two_Tracks_2020", "Broken_Reel_2021"
-STAGES = ["demux", "tmdb", "pre_ner", "silero_vad", "pyannote_vad", "diarization", "asr", "post_ner", "subtitles", "mux"]
+STAGES = [
+    "demux",
+    "tmdb",
+    "pre_ner",
+    "silero_vad",
+    "pyannote_vad",
+    "diarization",
+    "asr",
+    "post_ner",
+    "subtitles",
+    "mux",
+]
 
 
 @pytest.fixture(scope="module")

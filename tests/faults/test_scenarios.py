@@ -44,10 +44,21 @@ from tests.faults.conftest import (
 
 pytestmark = pytest.mark.slow
 
-NASTY_NAME = "-n \"Don't\" $(touch PWNED) ; `touch PWNED2` Ünïcødé (2024).mkv"
+NASTY_NAME = '-n "Don\'t" $(touch PWNED) ; `touch PWNED2` Ünïcødé (2024).mkv'
 TMDB_KEY = "plantedTmdbKey-5d41402abc4b2a76b9719d91"
 HF_TOKEN = "hf_plantedTokenQwErTy0123456789abcd"
-STAGES = ["demux", "tmdb", "pre_ner", "silero_vad", "pyannote_vad", "diarization", "asr", "post_ner", "subtitles", "mux"]
+STAGES = [
+    "demux",
+    "tmdb",
+    "pre_ner",
+    "silero_vad",
+    "pyannote_vad",
+    "diarization",
+    "asr",
+    "post_ner",
+    "subtitles",
+    "mux",
+]
 AFTER_ASR = ["asr", "post_ner", "subtitles", "mux"]
 
 
@@ -80,7 +91,9 @@ def scenario(tmp_path_factory) -> Scenario:
     with TmdbServer(api_key=TMDB_KEY) as server:
         server.script("search", [500])  # one failed answer first: the retry path, URLs in exceptions
         configfile = root / "tmdb.yaml"
-        configfile.write_text(yaml.safe_dump({"tmdb": {"base_url": server.base_url, "timeout_s": 2, "retries": 2, "backoff_s": 0.05}}))
+        configfile.write_text(
+            yaml.safe_dump({"tmdb": {"base_url": server.base_url, "timeout_s": 2, "retries": 2, "backoff_s": 0.05}})
+        )
         workflow = Workflow(root / "in", root / "out", configfile, env={"TMDB_API_KEY": TMDB_KEY, "HF_TOKEN": HF_TOKEN})
         movie = workflow.movie(parse_film_name(film).folder)
         scenario = Scenario(workflow, film, movie, server)
@@ -97,16 +110,36 @@ def test_1_clean_run_every_stage_done_and_agrees(scenario: Scenario):
     assert manifest(scenario.movie)["pipeline"]["status"] == "completed"
     assert_agreement(scenario.workflow)
     tracks = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "s", "-show_entries", "stream=codec_name:stream_tags=language",
-         "-of", "csv=p=0", "--", str(scenario.movie / "final_output.mp4")],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "s",
+            "-show_entries",
+            "stream=codec_name:stream_tags=language",
+            "-of",
+            "csv=p=0",
+            "--",
+            str(scenario.movie / "final_output.mp4"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert tracks == ["mov_text,eng"]
 
 
 def test_hostile_file_name_reaches_no_shell(scenario: Scenario):
     """The name went through ffprobe/ffmpeg (demux, mux), TMDB and the prompt: nothing ran it."""
-    places = [ROOT, scenario.workflow.input_dir, scenario.workflow.output_dir, scenario.movie, Path.home(), Path("/tmp")]
+    places = [
+        ROOT,
+        scenario.workflow.input_dir,
+        scenario.workflow.output_dir,
+        scenario.movie,
+        Path.home(),
+        Path("/tmp"),
+    ]
     planted = [p / name for p in places for name in ("PWNED", "PWNED2")]
     assert not [p for p in planted if p.exists()], "a shell ran the file name"
     data = manifest(scenario.movie)
@@ -202,10 +235,21 @@ def test_3_sigkill_asr_after_touching_the_film_then_rerun_incomplete(scenario: S
 
     # The CLI, as a user runs it: verify names the stale stage, and finds no disagreement with Snakemake.
     cli = subprocess.run(
-        [sys.executable, "-m", "manifest_lib", "verify", str(scenario.workflow.output_dir), "--against-snakemake",
-         "--snakemake-args", " ".join(map(quote, scenario.workflow.config_args()))],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "manifest_lib",
+            "verify",
+            str(scenario.workflow.output_dir),
+            "--against-snakemake",
+            "--snakemake-args",
+            " ".join(map(quote, scenario.workflow.config_args())),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cli.returncode == 1, cli.stdout + cli.stderr
     assert f"asr: stale: recorded as running by pid {pid}" in cli.stdout, cli.stdout
     assert "snakemake:" not in cli.stdout, cli.stdout

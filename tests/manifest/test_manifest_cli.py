@@ -6,7 +6,7 @@ import json
 import multiprocessing as mp
 import os
 import signal
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -105,7 +105,7 @@ def _as_if_on_another_node(movie: Path, hours_ago: float) -> None:
     doc = json.loads(path.read_text())
     entry = doc["stages"]["asr"]
     entry["execution"]["host"] = "node-17"
-    entry["updated_at"] = (datetime.now(timezone.utc) - timedelta(hours=hours_ago)).isoformat(timespec="milliseconds")
+    entry["updated_at"] = (datetime.now(UTC) - timedelta(hours=hours_ago)).isoformat(timespec="milliseconds")
     path.write_text(json.dumps(doc))
 
 

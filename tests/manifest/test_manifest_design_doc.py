@@ -89,11 +89,19 @@ logger = setup_logger("sample")
 """
 
 STAGE_FILES = [
-    "audio/audio.wav", "audio/metadata.json", "metadata/tmdb_data.json", "entities/pre_ner.json",
-    "initial_prompt.txt", "vad/silero_segments.json", "vad/pyannote_segments.json",
-    "diarization/speaker_segments.json", "transcription/transcript.json", "entities/post_ner.json",
-    "subtitles/subtitles.srt", "final_output.mp4",
-]  # fmt: skip
+    "audio/audio.wav",
+    "audio/metadata.json",
+    "metadata/tmdb_data.json",
+    "entities/pre_ner.json",
+    "initial_prompt.txt",
+    "vad/silero_segments.json",
+    "vad/pyannote_segments.json",
+    "diarization/speaker_segments.json",
+    "transcription/transcript.json",
+    "entities/post_ner.json",
+    "subtitles/subtitles.srt",
+    "final_output.mp4",
+]
 
 
 @pytest.fixture
@@ -154,8 +162,11 @@ def test_method_1_context_manager_script(tmp_path: Path, helpers: Path):
     stage = view(movie)["stages"]["stage_name"]
     assert stage["status"] == "success"
     assert stage["outputs"]["result"] == {
-        "path": str(movie / "output" / "result.json"), "exists": True, "size_bytes": 12, "description": "Stage output",
-    }  # fmt: skip
+        "path": str(movie / "output" / "result.json"),
+        "exists": True,
+        "size_bytes": 12,
+        "description": "Stage output",
+    }
     assert stage["metadata"] == {"records_processed": 1000, "model_version": "v1.0"}
 
     result = run_sample(

@@ -51,8 +51,12 @@ def test_snakemake_job_outputs_are_checked_and_recorded(tmp_path: Path):
     snakemake = Path(sys.executable).with_name("snakemake")
     result = subprocess.run(
         [str(snakemake), "--cores", "2", "--keep-going", "out/M/good.txt", "out/M/bad.txt"],
-        cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0  # the bad job fails
     movie = tmp_path / "out" / "M"
     stages = view(movie)["stages"]
@@ -62,11 +66,15 @@ def test_snakemake_job_outputs_are_checked_and_recorded(tmp_path: Path):
     assert good["execution"]["snakemake_rule"] == "good" and good["execution"]["threads"] == 2
     assert good["outputs"]["named"]["description"] == "the named output"
     assert good["outputs"]["output_0"] == {
-        "path": str(movie / "extra.txt"), "exists": True, "size_bytes": 2, "description": None,
-    }  # fmt: skip
+        "path": str(movie / "extra.txt"),
+        "exists": True,
+        "size_bytes": 2,
+        "description": None,
+    }
 
     bad = stages["bad"]
     assert bad["status"] == "failed" and bad["execution"]["snakemake_rule"] == "bad"
     assert bad["error"] == {
-        "message": f"declared output 'output_0' does not exist: {movie / 'bad.txt'}", "type": "MissingOutputError",
-    }  # fmt: skip
+        "message": f"declared output 'output_0' does not exist: {movie / 'bad.txt'}",
+        "type": "MissingOutputError",
+    }

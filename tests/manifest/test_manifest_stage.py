@@ -38,8 +38,12 @@ def test_a_stage_is_running_from_the_moment_it_starts(tmp_path: Path, monkeypatc
     entry = view(tmp_path / "M")["stages"]["demux"]
     assert entry["status"] == "running" and entry["attempt"] == 1 and entry["started_at"].endswith("+00:00")
     assert entry["execution"] == {
-        "host": socket.gethostname(), "pid": os.getpid(), "slurm_job_id": "4242", "threads": None, "snakemake_rule": None,
-    }  # fmt: skip
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "slurm_job_id": "4242",
+        "threads": None,
+        "snakemake_rule": None,
+    }
     assert view(tmp_path / "M")["pipeline"]["current_stage"] == "demux"
     manifest.save(status="success")
     entry = view(tmp_path / "M")["stages"]["demux"]

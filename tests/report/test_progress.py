@@ -3,7 +3,6 @@ log and, through the manifest's ``progress`` field, to ``manifest_lib status --w
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -62,7 +61,7 @@ def test_ticker_unknown_length_failure_and_a_broken_report(capsys):
     assert capsys.readouterr().err.count("progress report failed") == 1
 
 
-FAKE_FFMPEG = '''#!{python}
+FAKE_FFMPEG = """#!{python}
 import sys, time
 out = sys.argv[-1]
 for us in (0, 20_000_000, 40_000_000, 60_000_000):
@@ -70,7 +69,7 @@ for us in (0, 20_000_000, 40_000_000, 60_000_000):
     time.sleep(0.15)
 print("out_time_us=N/A\\nprogress=end", flush=True)
 open(out, "wb").write(b"RIFF")
-'''
+"""
 
 
 def test_demux_progress_from_ffmpeg_progress_lines(tmp_path: Path, monkeypatch):
@@ -115,9 +114,9 @@ def test_demux_progress_with_real_ffmpeg_and_the_manifest(tmp_path: Path, monkey
 @pytest.mark.slow
 def test_asr_progress_from_model_loading_to_the_end(demo_film: Path, tmp_path: Path, monkeypatch):
     """transcribe() reports while the model loads and features are computed, then by segment."""
-    from subflow.audio import load_wav
+    from subflow.asr.decode import AsrOptions, transcribe
+    from subflow.io import load_wav
     from subflow.models import resolve_whisper_model
-    from subflow.transcribe import AsrOptions, transcribe
 
     wav = tmp_path / "audio.wav"
     media.extract_audio(str(demo_film), 0, 16000, wav, 1)

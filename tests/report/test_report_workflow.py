@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from subflow.timeline import WIDTH_PX
+from subflow.report.timeline import WIDTH_PX
 from tests.conftest import read_manifest, run_workflow
 from tests.report.chromium import Chromium, chromium_path
 
@@ -27,10 +27,29 @@ PIECES = ("timeline.png", "stages.html", "compliance.html")
 
 def silent_film(path: Path) -> Path:
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=320x240:d=6", "-f", "lavfi",
-         "-i", "anullsrc=r=48000:cl=stereo", "-t", "6", "-c:v", "mpeg4", "-c:a", "aac", str(path)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=black:s=320x240:d=6",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=48000:cl=stereo",
+            "-t",
+            "6",
+            "-c:v",
+            "mpeg4",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     return path
 
 
@@ -55,7 +74,9 @@ def test_reports_make_every_films_pieces_and_the_library(reported):
     for movie in (SPEAKS, SILENT):
         for name in PIECES:
             assert (out / movie / "report" / name).stat().st_size > 500, (movie, name)
-        assert (out / movie / "logs" / "timeline.log").exists() and (out / movie / "benchmarks" / "timeline.tsv").exists()
+        assert (out / movie / "logs" / "timeline.log").exists() and (
+            out / movie / "benchmarks" / "timeline.tsv"
+        ).exists()
     library = (out / "library" / "library.html").read_text()
     assert "Library: 2 films" in library and "1 completed, 1 failed" in library
     assert "asr: " in library and "no speech found" in library

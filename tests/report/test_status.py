@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -19,7 +18,18 @@ from manifest_lib import PipelineManifest, StageManifest
 from manifest_lib.report import ASCII_SYMBOLS, render_table, status_table
 from tests.manifest.helpers import cli, env, make_file
 
-STAGES = ["demux", "tmdb", "pre_ner", "silero_vad", "pyannote_vad", "diarization", "asr", "post_ner", "subtitles", "mux"]
+STAGES = [
+    "demux",
+    "tmdb",
+    "pre_ner",
+    "silero_vad",
+    "pyannote_vad",
+    "diarization",
+    "asr",
+    "post_ner",
+    "subtitles",
+    "mux",
+]
 
 
 def complete_film(movie: Path) -> None:
@@ -130,8 +140,10 @@ def test_ascii_where_the_terminal_cannot_show_the_symbols(library: Path):
         cli("status", library, "--ascii"),
         subprocess.run(
             [sys.executable, "-m", "manifest_lib", "status", str(library)],
-            capture_output=True, env=env(PYTHONIOENCODING="ascii"), check=False,
-        ),  # fmt: skip
+            capture_output=True,
+            env=env(PYTHONIOENCODING="ascii"),
+            check=False,
+        ),
     ):
         text = result.stdout if isinstance(result.stdout, str) else result.stdout.decode("ascii")
         assert result.returncode == 0 and "✓" not in text
@@ -168,8 +180,11 @@ def test_watch_refreshes_and_shows_progress_as_it_moves(tmp_path: Path):
     asr.set_progress(0.10, "10% of audio, real-time factor 0.300 so far")
     watch = subprocess.Popen(
         [sys.executable, "-m", "manifest_lib", "status", str(tmp_path / "out"), "--watch", "0.2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
     seen: list[str] = []
     reader = threading.Thread(target=lambda: seen.extend(iter(watch.stdout.readline, "")), daemon=True)
     reader.start()

@@ -16,7 +16,7 @@ from PIL import Image
 
 from manifest_lib import PipelineManifest, StageManifest
 from manifest_lib.report import status_table
-from subflow.timeline import (
+from subflow.report.timeline import (
     WIDTH_PX,
     compliance_html,
     draw_timeline,
@@ -174,7 +174,7 @@ def test_stage_table_page(tmp_path: Path):
             raise RuntimeError("model <tiny.en> not found")
     (movie / "benchmarks").mkdir()
     (movie / "benchmarks" / "demux.tsv").write_text("s\th:m:s\tmax_rss\n1.25\t0:00:01\t87.5\n")
-    from subflow.timeline import read_manifest
+    from subflow.report.timeline import read_manifest
 
     doc, problem = read_manifest(movie)
     page = stages_html(doc, movie, problem)

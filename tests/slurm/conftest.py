@@ -87,7 +87,9 @@ def snakemake_args(*extra: str, profile: Path = TEST_PROFILE) -> list[str]:
 def run_snakemake(args: list[str], cwd: Path = ROOT, timeout: float = 420) -> tuple[subprocess.CompletedProcess, float]:
     """Run snakemake to its end; (result, wall seconds)."""
     start = time.monotonic()
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=clean_env(), timeout=timeout, check=False)
+    result = subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, env=clean_env(), timeout=timeout, check=False
+    )
     return result, time.monotonic() - start
 
 

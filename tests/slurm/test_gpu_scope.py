@@ -39,10 +39,12 @@ def run_toy(folder: Path, *extra: str) -> list[list[str]]:
     folder.mkdir()
     (folder / "Snakefile").write_text(TOY)
     result, _ = run_snakemake(
-        snakemake_args("--snakefile", str(folder / "Snakefile"), "--directory", str(folder), "--resources", "gpu=1",
-                       *extra),
-        cwd=folder, timeout=300,
-    )  # fmt: skip
+        snakemake_args(
+            "--snakefile", str(folder / "Snakefile"), "--directory", str(folder), "--resources", "gpu=1", *extra
+        ),
+        cwd=folder,
+        timeout=300,
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     return [(folder / f"gpu_{i}.txt").read_text().split() for i in (1, 2)]
 

@@ -101,7 +101,9 @@ def test_test_profile_fits_the_single_node_cluster():
     resources = per_rule(options["set-resources"])
     for rule in GPU_RULES:
         assert resources[rule]["gpu"] == "0", f"{rule} would ask the GPU-less test node for --gpus=1"
-    memory = [int(pairs(options["default-resources"])["mem_mb"])] + [int(v["mem_mb"]) for v in resources.values() if "mem_mb" in v]
+    memory = [int(pairs(options["default-resources"])["mem_mb"])] + [
+        int(v["mem_mb"]) for v in resources.values() if "mem_mb" in v
+    ]
     assert max(memory) <= 2048
 
 
@@ -118,10 +120,21 @@ def test_user_profile_dry_run_gives_every_job_measured_resources(demo_film: Path
     bench/derive_resources.py is rerun); localrules run on the submit host and need none."""
     env = clean_env(SUBFLOW_SLURM_ACCOUNT="proj42", SUBFLOW_SLURM_GPU_PARTITION="gpu-a100")
     result = subprocess.run(
-        [SNAKEMAKE, "--profile", str(PROFILES / "slurm"), "-n", "--config", f"input_dir={demo_film.parent}",
-         f"output_dir={tmp_path / 'out'}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            SNAKEMAKE,
+            "--profile",
+            str(PROFILES / "slurm"),
+            "-n",
+            "--config",
+            f"input_dir={demo_film.parent}",
+            f"output_dir={tmp_path / 'out'}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     jobs = {block.split(":", 1)[0]: block for block in result.stdout.split("\nrule ")[1:]}  # not `localrule`
     jobs.pop("all", None)  # the target rule: no job (a dry run prints it as `rule all`)
@@ -164,8 +177,18 @@ def test_derive_resources_fits_and_writes_the_profile_block(tmp_path: Path):
     write_bench(tmp_path / "b", "Long_2021", 220.0, {"asr": (24.0, 1200.0), "mux": (0.7, 70.0)})
     profile_copy = tmp_path / "config.yaml"
     shutil.copy(PROFILES / "slurm" / "config.yaml", profile_copy)
-    code = derive_resources.main([str(tmp_path / "a"), str(tmp_path / "b"), "--film-hours", "1", "--update", str(profile_copy),
-                                  "--json", str(tmp_path / "figures.json")])  # fmt: skip
+    code = derive_resources.main(
+        [
+            str(tmp_path / "a"),
+            str(tmp_path / "b"),
+            "--film-hours",
+            "1",
+            "--update",
+            str(profile_copy),
+            "--json",
+            str(tmp_path / "figures.json"),
+        ]
+    )
     assert code == 0
     figures = json.loads((tmp_path / "figures.json").read_text())["rules"]
     asr = figures["asr"]
@@ -178,4 +201,7 @@ def test_derive_resources_fits_and_writes_the_profile_block(tmp_path: Path):
     text = profile_copy.read_text()
     assert text.count(derive_resources.BEGIN) == 1 and text.count(derive_resources.END) == 1
     assert "    mem_mb: 2048 * attempt\n    runtime: 15 * attempt\n    gpu: 1\n    cpus_per_gpu: 4" in text
-    assert text.split(derive_resources.BEGIN)[0] == (PROFILES / "slurm" / "config.yaml").read_text().split(derive_resources.BEGIN)[0]
+    assert (
+        text.split(derive_resources.BEGIN)[0]
+        == (PROFILES / "slurm" / "config.yaml").read_text().split(derive_resources.BEGIN)[0]
+    )

@@ -57,9 +57,13 @@ def report(line: str = "") -> None:
 
 def slurm_command(demo_film: Path, output_dir: Path, logs: Path) -> list[str]:
     return snakemake_args(
-        "--slurm-logdir", str(logs), "--slurm-keep-successful-logs",
-        "--config", f"input_dir={demo_film.parent}", f"output_dir={output_dir}",
-    )  # fmt: skip
+        "--slurm-logdir",
+        str(logs),
+        "--slurm-keep-successful-logs",
+        "--config",
+        f"input_dir={demo_film.parent}",
+        f"output_dir={output_dir}",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -84,14 +88,25 @@ def stream_digests(video: Path) -> dict[str, str]:
     """What must not differ between two runs: the stream list, the copied streams' packets, the subtitle text."""
 
     def run(*args: str) -> str:
-        return subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(video), *args], capture_output=True,
-                              text=True, check=True).stdout  # fmt: skip
+        return subprocess.run(
+            ["ffmpeg", "-nostdin", "-v", "error", "-i", str(video), *args], capture_output=True, text=True, check=True
+        ).stdout
 
     streams = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=index,codec_type,codec_name:stream_tags=language",
-         "-of", "csv=p=0", str(video)],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=index,codec_type,codec_name:stream_tags=language",
+            "-of",
+            "csv=p=0",
+            str(video),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return {
         "streams": streams.strip(),
         "video_md5": run("-map", "0:v", "-c", "copy", "-f", "md5", "-").strip(),
@@ -123,7 +138,9 @@ def test_every_stage_ran_as_a_slurm_job(slurm_run: Run, slurm_cluster: Cluster):
             continue
         job_id = execution["slurm_job_id"]
         assert job_id is not None, f"{stage} has no SLURM job id: it did not run as a SLURM job"
-        assert slurm_run.job_ids.get(job_id) == stage, f"{stage} recorded job {job_id}, the plugin submitted it for {slurm_run.job_ids.get(job_id)}"
+        assert slurm_run.job_ids.get(job_id) == stage, (
+            f"{stage} recorded job {job_id}, the plugin submitted it for {slurm_run.job_ids.get(job_id)}"
+        )
         assert execution["threads"] is not None and 1 <= execution["threads"] <= 2, stage
     ids = [entry["execution"]["slurm_job_id"] for entry in stages.values() if entry["execution"]["slurm_job_id"]]
     assert len(set(ids)) == len(ids), "two stages share a SLURM job"
@@ -138,7 +155,9 @@ def test_every_stage_ran_as_a_slurm_job(slurm_run: Run, slurm_cluster: Cluster):
         assert record is not None, f"sacct knows no job {job_id} ({stage})"
         assert record["State"] == "COMPLETED", f"{stage}: job {job_id} {record['State']}"
         assert record["NodeList"].split(".")[0] == entry["execution"]["host"].split(".")[0], stage
-        assert int(record["AllocCPUS"]) == entry["execution"]["threads"], f"{stage}: SLURM gave {record['AllocCPUS']} CPUs"
+        assert int(record["AllocCPUS"]) == entry["execution"]["threads"], (
+            f"{stage}: SLURM gave {record['AllocCPUS']} CPUs"
+        )
 
 
 def test_gpu_stages_record_device_and_run_without_a_gpu_request(slurm_run: Run):
@@ -157,8 +176,13 @@ def test_manifest_complete_and_verified(slurm_run: Run):
     assert pipeline["status"] == "completed"
     assert not pipeline["failed_stages"] and not pipeline["running_stages"]
     assert set(pipeline["completed_stages"]) | set(pipeline["skipped_stages"]) == set(manifest["stages"])
-    verify = subprocess.run([sys.executable, "-m", "manifest_lib", "verify", str(slurm_run.output_dir)],
-                            cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    verify = subprocess.run(
+        [sys.executable, "-m", "manifest_lib", "verify", str(slurm_run.output_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
@@ -170,24 +194,34 @@ def test_timings_and_sacct_report(slurm_run: Run, local_run: Run, slurm_cluster:
     """Not a check: the figures issue 8 asks for (printed with -s, and to $SUBFLOW_SLURM_REPORT)."""
     stages = read_manifest(slurm_run.movie_dir)["stages"]
     jobs = len(slurm_run.job_ids)
-    report(f"cluster: partition {slurm_cluster.partition}, node {slurm_cluster.node}, {slurm_cluster.cpus} CPUs, "
-           f"{slurm_cluster.mem_mb} MB, accounting {'yes' if slurm_cluster.accounting else 'no'}")  # fmt: skip
-    report(f"demo film wall: local {local_run.wall_s:.1f} s (--cores 2), SLURM {slurm_run.wall_s:.1f} s ({jobs} jobs, "
-           f"profiles/slurm-test); difference per job {(slurm_run.wall_s - local_run.wall_s) / max(jobs, 1):.1f} s")  # fmt: skip
+    report(
+        f"cluster: partition {slurm_cluster.partition}, node {slurm_cluster.node}, {slurm_cluster.cpus} CPUs, "
+        f"{slurm_cluster.mem_mb} MB, accounting {'yes' if slurm_cluster.accounting else 'no'}"
+    )
+    report(
+        f"demo film wall: local {local_run.wall_s:.1f} s (--cores 2), SLURM {slurm_run.wall_s:.1f} s ({jobs} jobs, "
+        f"profiles/slurm-test); difference per job {(slurm_run.wall_s - local_run.wall_s) / max(jobs, 1):.1f} s"
+    )
     if slurm_cluster.accounting:
         ids = list(slurm_run.job_ids)
         records = wait_for_sacct(ids)
-        report("per job: SLURM elapsed (sacct End-Start) - stage duration (manifest) = snakemake start-up in the job + srun")
+        report(
+            "per job: SLURM elapsed (sacct End-Start) - stage duration (manifest) = snakemake start-up in the job + srun"
+        )
         overheads = []
         for job_id, rule in slurm_run.job_ids.items():
             record = records.get(job_id, {})
             try:
-                elapsed = (datetime.fromisoformat(record["End"]) - datetime.fromisoformat(record["Start"])).total_seconds()
+                elapsed = (
+                    datetime.fromisoformat(record["End"]) - datetime.fromisoformat(record["Start"])
+                ).total_seconds()
             except (KeyError, ValueError):
                 continue
             duration = stages[rule]["duration_seconds"] or 0.0
             overheads.append(elapsed - duration)
-            report(f"  {rule:<13} job {job_id:>5}: elapsed {elapsed:5.0f} s, stage {duration:6.2f} s, in-job overhead {elapsed - duration:5.1f} s")
+            report(
+                f"  {rule:<13} job {job_id:>5}: elapsed {elapsed:5.0f} s, stage {duration:6.2f} s, in-job overhead {elapsed - duration:5.1f} s"
+            )
         if overheads:
             report(f"  mean in-job overhead {sum(overheads) / len(overheads):.1f} s (sacct times are whole seconds)")
         report("sacct:")
@@ -215,8 +249,14 @@ def test_scancel_mid_asr_fails_the_stage_and_resume_is_clean(slurm_run: Run, loc
     (slurm_run.movie_dir / "transcription" / "transcript.json").unlink()
     logs = slurm_run.output_dir.parent / "slurm_logs_kill"
     start = time.monotonic()
-    process = subprocess.Popen(slurm_command(demo_film, slurm_run.output_dir, logs), cwd=ROOT, env=clean_env(),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        slurm_command(demo_film, slurm_run.output_dir, logs),
+        cwd=ROOT,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     killed = None
     try:
         deadline = time.monotonic() + 300
@@ -244,8 +284,9 @@ def test_scancel_mid_asr_fails_the_stage_and_resume_is_clean(slurm_run: Run, loc
     # a stage ended by a signal (scancel sends SIGTERM) may mark the run `interrupted` rather than `failed`
     assert failed["pipeline"]["status"] in ("failed", "interrupted"), failed["pipeline"]["status"]
     assert not (slurm_run.movie_dir / "transcription" / "transcript.json").exists()
-    state = subprocess.run(["squeue", "--states=all", "-h", "-j", killed, "-o", "%T"], capture_output=True,
-                           text=True, check=False).stdout.strip()  # fmt: skip
+    state = subprocess.run(
+        ["squeue", "--states=all", "-h", "-j", killed, "-o", "%T"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     if state:  # still in slurmctld's memory (MinJobAge)
         assert state == "CANCELLED", state
 
@@ -263,9 +304,16 @@ def test_scancel_mid_asr_fails_the_stage_and_resume_is_clean(slurm_run: Run, loc
         if stage in before["stages"]:
             assert after["stages"][stage]["started_at"] == before["stages"][stage]["started_at"], stage
     assert after["pipeline"]["status"] == "completed" and not after["pipeline"]["failed_stages"]
-    verify = subprocess.run([sys.executable, "-m", "manifest_lib", "verify", str(slurm_run.output_dir)],
-                            cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    verify = subprocess.run(
+        [sys.executable, "-m", "manifest_lib", "verify", str(slurm_run.output_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert_same_video(slurm_run, local_run)
-    print(f"\nscancel of asr job {killed}: snakemake exited {process.returncode} after {kill_wall:.1f} s, asr failed "
-          f"({asr['error']['message']}); resume {resume_wall:.1f} s reran {sorted(rerun)}")  # fmt: skip
+    print(
+        f"\nscancel of asr job {killed}: snakemake exited {process.returncode} after {kill_wall:.1f} s, asr failed "
+        f"({asr['error']['message']}); resume {resume_wall:.1f} s reran {sorted(rerun)}"
+    )

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from subflow.asr.decode import AsrOptions, chunk_segments, transcribe
 from subflow.errors import StageError
 from subflow.models import resolve_whisper_model
-from subflow.transcribe import AsrOptions, chunk_segments, transcribe
 
 
 def test_chunks_merge_neighbours_up_to_30_s():
@@ -54,8 +54,8 @@ def test_local_directory_without_model_is_named(tmp_path):
 
 
 def test_transcribes_generated_speech_with_word_times():
-    from subflow.synth import synthesize
-    from subflow.wer import word_error_rate
+    from bench.synth import synthesize
+    from bench.wer import word_error_rate
 
     script = [("en-us", "Hello, my friend. It is good to see you again.")]
     audio, lines = synthesize(script)

@@ -8,20 +8,51 @@ from pathlib import Path
 import pytest
 
 from subflow.errors import StageError
-from subflow.media import choose_audio_stream, extract_audio, probe, wav_duration
+from subflow.media.demux import choose_audio_stream, extract_audio, wav_duration
+from subflow.media.probe import probe
 
 
 def make_two_language_film(path: Path) -> None:
     """A film whose first audio stream is French (440 Hz) and second English (880 Hz)."""
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=24:duration=2",
-         "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
-         "-f", "lavfi", "-i", "sine=frequency=880:duration=2",
-         "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
-         "-metadata:s:a:0", "language=fra", "-metadata:s:a:1", "language=eng", str(path)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=24:duration=2",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=2",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=880:duration=2",
+            "-map",
+            "0",
+            "-map",
+            "1",
+            "-map",
+            "2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-metadata:s:a:0",
+            "language=fra",
+            "-metadata:s:a:1",
+            "language=eng",
+            str(path),
+        ],
         check=True,
-    )  # fmt: skip
+    )
 
 
 def dominant_frequency(wav: Path) -> float:
@@ -71,9 +102,22 @@ def test_corrupt_file_is_named(tmp_path: Path):
 def test_video_without_audio_is_named(tmp_path: Path):
     silent = tmp_path / "no audio.mp4"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=24:duration=1",
-         "-c:v", "libx264", "-preset", "ultrafast", str(silent)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=24:duration=1",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            str(silent),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     with pytest.raises(StageError, match="no audio stream"):
         choose_audio_stream(probe(silent), None)

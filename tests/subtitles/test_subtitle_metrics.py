@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from subflow.subtitle_format import Event, SubtitleRules, check_events
-from subflow.subtitle_metrics import boundary_errors, events_from_srt, events_text
+from bench.subtitle_metrics import boundary_errors, events_from_srt, events_text
+from subflow.subtitles.format import Event, SubtitleRules, check_events
 
 REFERENCE = [(0.0, 2.0, "Hello there."), (2.5, 4.0, "General Kenobi!"), (4.5, 6.0, "You are a bold one.")]
 

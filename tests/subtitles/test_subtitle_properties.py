@@ -9,7 +9,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from subflow.subtitle_format import (
+from subflow.subtitles.format import (
     SubtitleRules,
     Word,
     check_events,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.subtitle_compliance import Clip, prepare, run_ours, run_whisperx
-from subflow.subtitle_format import SubtitleRules
+from subflow.subtitles.format import SubtitleRules
 from tests.conftest import realdata
 
 RULES = SubtitleRules()

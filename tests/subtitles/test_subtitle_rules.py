@@ -7,9 +7,9 @@ import math
 import pytest
 import srt
 
-from subflow.subtitle_breaks import CLAUSE, GLUE, PLAIN, PRONOUN_VERB, SENTENCE, break_costs
-from subflow.subtitle_format import RULES as RULE_NAMES
-from subflow.subtitle_format import (
+from subflow.subtitles.breaks import CLAUSE, GLUE, PLAIN, PRONOUN_VERB, SENTENCE, break_costs
+from subflow.subtitles.format import RULES as RULE_NAMES
+from subflow.subtitles.format import (
     Event,
     SubtitleRules,
     Word,
@@ -68,15 +68,20 @@ def test_rules_from_config_reject_an_unknown_key():
 def test_words_from_transcript_strip_spaces_fill_missing_times_and_keep_wordless_segments():
     transcript = {
         "segments": [
-            {"start": 1.0, "end": 2.0, "text": "Hello there", "words": [
-                {"word": " Hello", "start": 1.0, "end": 1.4, "probability": 0.9},
-                {"word": " ", "start": 1.4, "end": 1.4, "probability": 0.1},
-                {"word": " 1,200", "start": None, "end": None, "probability": 0.5},
-                {"word": " there", "start": 1.6, "end": 2.0, "probability": 0.9, "speaker": "SPEAKER_01"},
-            ]},
+            {
+                "start": 1.0,
+                "end": 2.0,
+                "text": "Hello there",
+                "words": [
+                    {"word": " Hello", "start": 1.0, "end": 1.4, "probability": 0.9},
+                    {"word": " ", "start": 1.4, "end": 1.4, "probability": 0.1},
+                    {"word": " 1,200", "start": None, "end": None, "probability": 0.5},
+                    {"word": " there", "start": 1.6, "end": 2.0, "probability": 0.9, "speaker": "SPEAKER_01"},
+                ],
+            },
             {"start": 3.0, "end": 4.0, "text": " ab cd", "words": []},
         ]
-    }  # fmt: skip
+    }
     words = words_from_transcript(transcript)
     assert [w.text for w in words] == ["Hello", "1,200", "there", "ab", "cd"]
     assert (words[1].start, words[1].end) == (1.4, 1.4)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from subflow.wer import srt_text, word_error_rate
+from bench.wer import srt_text, word_error_rate
 from tests.conftest import read_manifest, realdata, run_workflow
 
 BUILT_STAGES = ["demux", "silero_vad", "asr", "subtitles", "mux"]
@@ -19,10 +18,22 @@ pytestmark = pytest.mark.slow
 
 def subtitle_streams(video: Path) -> list[str]:
     result = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "s", "-show_entries", "stream=codec_name:stream_tags=language",
-         "-of", "csv=p=0", str(video)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "s",
+            "-show_entries",
+            "stream=codec_name:stream_tags=language",
+            "-of",
+            "csv=p=0",
+            str(video),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.split()
 
 
@@ -84,10 +95,28 @@ def test_ljspeech_as_a_film(tmp_path: Path):
     film_dir.mkdir()
     film = film_dir / "LJ Speech (2017).mkv"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=black:size=160x90:rate=24",
-         "-i", str(audio), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", str(film)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=black:size=160x90:rate=24",
+            "-i",
+            str(audio),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(film),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     run_workflow(film_dir, tmp_path / "out")
     movie = tmp_path / "out" / "LJ_Speech_2017"
     wer = word_error_rate(reference, srt_text((movie / "subtitles" / "subtitles.srt").read_text()))

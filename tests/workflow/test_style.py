@@ -16,5 +16,7 @@ def test_snakemake_lint_is_clean():
 
 def test_snakefmt_check_is_clean():
     snakefmt = str(Path(sys.executable).with_name("snakefmt"))
-    result = subprocess.run([snakefmt, "--check", "Snakefile", "rules/"], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [snakefmt, "--check", "Snakefile", "rules/"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -74,7 +74,9 @@ class VoiceEmbedder:
         try:
             from resemblyzer import VoiceEncoder
         except ImportError as exc:  # pragma: no cover — resemblyzer is pinned in the env
-            raise StageError("diarization: the offline backend needs resemblyzer (pip install Resemblyzer==0.1.4)") from exc
+            raise StageError(
+                "diarization: the offline backend needs resemblyzer (pip install Resemblyzer==0.1.4)"
+            ) from exc
         self.encoder = VoiceEncoder(device, verbose=False)
         self.device = device
         self.rate = rate
@@ -203,14 +205,14 @@ class OfflineOptions:
     batch_size: int = 32
 
     @classmethod
-    def from_config(cls, section: dict) -> "OfflineOptions":
+    def from_config(cls, section: dict) -> OfflineOptions:
         names = cls.__dataclass_fields__
         return cls(**{k: v for k, v in section.items() if k in names})
 
 
 def segment_windows(samples: np.ndarray, model, step: float, batch_size: int = 32):
     """(chunks, frames, local speakers) speaker activity of the sliding 5 s windows."""
-    from subflow.vad_refine import segmentation_scores
+    from subflow.vad.segmentation import segmentation_scores
 
     return segmentation_scores(samples, model, batch_size, step=step)
 
@@ -234,7 +236,13 @@ def _active_runs(mask: np.ndarray, chunk_start: float, frames, num_samples: int)
 
 
 def window_embeddings(
-    samples: np.ndarray, binarized, frames, embedder, min_embedding_s: float, block: int = 256, grid: PartialGrid | None = None
+    samples: np.ndarray,
+    binarized,
+    frames,
+    embedder,
+    min_embedding_s: float,
+    block: int = 256,
+    grid: PartialGrid | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings (chunks, local speakers, 256) — NaN where a local speaker is silent or speaks for
     less than 0.2 s — and the seconds of speech each one was computed from. With a ``grid``, a
@@ -434,7 +442,10 @@ def discrete_to_turns(discrete, min_duration_off: float = 0.0) -> list[dict]:
 
     annotation = SpeakerDiarizationMixin.to_annotation(discrete, min_duration_on=0.0, min_duration_off=min_duration_off)
     return sorted(
-        ({"start": float(seg.start), "end": float(seg.end), "speaker": int(label)} for seg, _, label in annotation.itertracks(yield_label=True)),
+        (
+            {"start": float(seg.start), "end": float(seg.end), "speaker": int(label)}
+            for seg, _, label in annotation.itertracks(yield_label=True)
+        ),
         key=lambda t: (t["start"], t["end"]),
     )
 
@@ -453,10 +464,15 @@ def gate_to_speech(turns: list[dict], speech: list[dict], min_len: float = 0.05)
 
 def _overlapped(turns: list[dict], i: int) -> bool:
     t = turns[i]
-    return any(j != i and o["speaker"] != t["speaker"] and o["start"] < t["end"] and o["end"] > t["start"] for j, o in enumerate(turns))
+    return any(
+        j != i and o["speaker"] != t["speaker"] and o["start"] < t["end"] and o["end"] > t["start"]
+        for j, o in enumerate(turns)
+    )
 
 
-def relabel_short_turns(turns: list[dict], samples: np.ndarray, embedder, centroids: np.ndarray, min_turn_s: float) -> list[dict]:
+def relabel_short_turns(
+    turns: list[dict], samples: np.ndarray, embedder, centroids: np.ndarray, min_turn_s: float
+) -> list[dict]:
     """Turns shorter than ``min_turn_s`` (not overlapping another speaker) take the label of the
     neighbouring turn (previous or next) whose speaker centroid their embedding matches best."""
     turns = [dict(t) for t in turns]
@@ -503,14 +519,17 @@ def diarize_offline(
     """Speaker turns [{start, end, speaker: "SPEAKER_00"…}] of the audio (module docstring).
     ``scores_path``: pyannote_vad's saved window scores, used instead of running the segmentation
     model again when they come from the same model, audio and window step."""
-    from subflow.vad_refine import load_scores, load_segmentation_model, resolve_segmentation_checkpoint
+    from subflow.models import load_segmentation_model, resolve_segmentation_checkpoint
+    from subflow.vad.segmentation import load_scores
 
     say = logger.info if logger else (lambda *a: None)
     if not speech or samples.size < SAMPLE_RATE // 2:
         return []
     models = models if models is not None else {}
     if "segmentation" not in models:
-        models["segmentation"] = load_segmentation_model(options.segmentation_model, device, key="diarization.segmentation_model")
+        models["segmentation"] = load_segmentation_model(
+            options.segmentation_model, device, key="diarization.segmentation_model"
+        )
     if "embedder" not in models:
         models["embedder"] = VoiceEmbedder(device, rate=options.embedding_rate)
     seg_model, embedder = models["segmentation"], models["embedder"]
@@ -521,7 +540,9 @@ def diarize_offline(
     if scores_path:
         checkpoint = resolve_segmentation_checkpoint(options.segmentation_model, key="diarization.segmentation_model")
         segmentations = load_scores(scores_path, checkpoint, samples.size, options.segmentation_step)
-        say("window scores %s", "from pyannote_vad" if segmentations is not None else "computed (pyannote_vad's differ)")
+        say(
+            "window scores %s", "from pyannote_vad" if segmentations is not None else "computed (pyannote_vad's differ)"
+        )
     if segmentations is None:
         segmentations = segment_windows(samples, seg_model, options.segmentation_step, options.batch_size)
     binarized = binarize(segmentations, onset=options.onset, initial_state=False)
@@ -616,7 +637,9 @@ def load_pyannote_pipeline(name: str, device: str = "cpu"):
     local = Path(name).expanduser()
     if name.startswith((".", "/", "~")) or local.exists():
         if not local.exists():
-            raise StageError(f"{PIPELINE_KEY}: {local} does not exist; {_how_to_provide('pyannote/speaker-diarization-community-1')}")
+            raise StageError(
+                f"{PIPELINE_KEY}: {local} does not exist; {_how_to_provide('pyannote/speaker-diarization-community-1')}"
+            )
         config = local / "config.yaml" if local.is_dir() else local
         if not config.is_file():
             raise StageError(f"{PIPELINE_KEY}: {local} has no config.yaml (a pyannote pipeline folder has one)")
@@ -626,8 +649,10 @@ def load_pyannote_pipeline(name: str, device: str = "cpu"):
 
         try:
             hf_hub_download(name, "config.yaml", local_files_only=True)
-        except Exception as exc:  # noqa: BLE001 — not cached, gated or a bad id: one clear line
-            raise StageError(f"{PIPELINE_KEY}: {name!r} is not in the local Hugging Face cache; {_how_to_provide(name)}") from exc
+        except Exception as exc:
+            raise StageError(
+                f"{PIPELINE_KEY}: {name!r} is not in the local Hugging Face cache; {_how_to_provide(name)}"
+            ) from exc
         source = name
     from pyannote.audio import Pipeline
 
@@ -637,10 +662,14 @@ def load_pyannote_pipeline(name: str, device: str = "cpu"):
             pipeline = Pipeline.from_pretrained(source, token=token)
     except StageError:
         raise
-    except Exception as exc:  # noqa: BLE001 — a model the config refers to is missing or broken
-        raise StageError(f"{PIPELINE_KEY}: cannot load {source!r} ({type(exc).__name__}: {exc}); {_how_to_provide(name)}") from exc
+    except Exception as exc:
+        raise StageError(
+            f"{PIPELINE_KEY}: cannot load {source!r} ({type(exc).__name__}: {exc}); {_how_to_provide(name)}"
+        ) from exc
     if pipeline is None:
-        raise StageError(f"{PIPELINE_KEY}: {source!r} (or a model it refers to) is not available offline; {_how_to_provide(name)}")
+        raise StageError(
+            f"{PIPELINE_KEY}: {source!r} (or a model it refers to) is not available offline; {_how_to_provide(name)}"
+        )
     return pipeline.to(torch.device(device))
 
 
@@ -652,11 +681,15 @@ def diarize_pyannote(
     max_speakers: int | None = None,
 ) -> list[dict]:
     """Speaker turns from a pyannote pipeline run on the in-memory waveform."""
-    from subflow.vad_refine import waveform_input
+    from subflow.vad.segmentation import waveform_input
 
     if samples.size < SAMPLE_RATE // 2:
         return []
-    kwargs = {k: v for k, v in (("num_speakers", num_speakers), ("min_speakers", min_speakers), ("max_speakers", max_speakers)) if v}
+    kwargs = {
+        k: v
+        for k, v in (("num_speakers", num_speakers), ("min_speakers", min_speakers), ("max_speakers", max_speakers))
+        if v
+    }
     with _HubOffline():
         output = pipeline(waveform_input(samples), **kwargs)
     annotation = getattr(output, "speaker_diarization", output)
@@ -676,7 +709,8 @@ def to_rttm(turns: list[dict], uri: str) -> str:
     """RTTM text, one SPEAKER line per turn."""
     uri = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in uri) or "audio"
     return "".join(
-        f"SPEAKER {uri} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>\n" for t in turns
+        f"SPEAKER {uri} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>\n"
+        for t in turns
     )
 
 
@@ -704,7 +738,9 @@ def diarize(
     if backend == "pyannote":
         name = str(section.get("pipeline") or "")
         if not name:
-            raise StageError(f"{PIPELINE_KEY}: backend pyannote needs a pipeline; {_how_to_provide('pyannote/speaker-diarization-community-1')}")
+            raise StageError(
+                f"{PIPELINE_KEY}: backend pyannote needs a pipeline; {_how_to_provide('pyannote/speaker-diarization-community-1')}"
+            )
         pipeline = load_pyannote_pipeline(name, device)
         if not speech:  # nothing to diarize: no need to run the pipeline
             return [], name

@@ -22,9 +22,10 @@ import os
 import re
 import time
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 DEFAULT_BASE_URL = "https://api.themoviedb.org/3"
@@ -67,7 +68,7 @@ class TmdbSettings:
     max_cast: int = 100
 
     @classmethod
-    def from_config(cls, options: Mapping[str, Any]) -> "TmdbSettings":
+    def from_config(cls, options: Mapping[str, Any]) -> TmdbSettings:
         known = {name: options[name] for name in cls.__dataclass_fields__ if name in options}
         return cls(**known)
 
@@ -192,7 +193,7 @@ class TmdbClient:
     settings: TmdbSettings
     api_key: str | None
     cache: ResponseCache = field(default_factory=lambda: ResponseCache(None))
-    logger: logging.Logger = field(default_factory=lambda: logging.getLogger("subflow.tmdb"))
+    logger: logging.Logger = field(default_factory=lambda: logging.getLogger("subflow.names.tmdb"))
     sleep: Callable[[float], None] = time.sleep
     no_key_reason: str = f"no TMDB API key (set {API_KEY_ENV} or tmdb.api_key_file)"
     requests_made: int = 0
@@ -231,9 +232,7 @@ class TmdbClient:
 
     def credits(self, tmdb_id: int) -> dict:
         params = {"language": self.settings.language}
-        return self._get(
-            f"movie/{tmdb_id}/credits", params, lambda: self._endpoint("movie", tmdb_id).credits(**params)
-        )
+        return self._get(f"movie/{tmdb_id}/credits", params, lambda: self._endpoint("movie", tmdb_id).credits(**params))
 
     def _get(self, path: str, params: dict, call: Callable[[], Any]) -> dict:
         key = cache_key(path, params)

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import srt
 
-from subflow.subtitle_format import DASH, Event
-from subflow.wer import normalise
+from bench.wer import normalise
+from subflow.subtitles.format import DASH, Event
 
 
 def event_text(event: Event) -> str:

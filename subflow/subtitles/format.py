@@ -3,7 +3,7 @@
 Pure functions, no I/O. Events are chosen by dynamic programming over the word sequence: every
 candidate event (a run of words) is laid out into lines, timed, and checked against the same rules
 that :func:`check_events` reports, so the formatter minimises first the number of broken rules and
-then the cost of its breaks (see :mod:`subflow.subtitle_breaks`). Times are computed in whole
+then the cost of its breaks (see :mod:`subflow.subtitles.breaks`). Times are computed in whole
 milliseconds, as SRT stores them, so what is checked is what is written.
 """
 
@@ -17,8 +17,8 @@ from datetime import timedelta
 
 import srt
 
-from subflow.subtitle_breaks import SENTENCE, break_costs, ends_sentence
-from subflow.subtitle_words import (
+from subflow.subtitles.breaks import SENTENCE, break_costs, ends_sentence
+from subflow.subtitles.words import (
     Word,
     assign_speakers,
     collapse_repeats,

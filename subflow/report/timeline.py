@@ -20,9 +20,10 @@ import logging
 import math
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,9 @@ def read_json_file(path: str | Path | None) -> Any:
         return None
 
 
-def waveform_envelope(path: str | Path, columns: int = WIDTH_PX) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int]:
+def waveform_envelope(
+    path: str | Path, columns: int = WIDTH_PX
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, int]:
     """Min/max of the samples in ``columns`` bins, read in blocks (a 2-hour film is ~230 MB of PCM).
 
     Returns times (bin starts, s), low, high (-1..1), duration (s) and the sample rate.
@@ -212,9 +215,7 @@ def film_data(
         if bad:
             label += f", {len(bad)} non-compliant"
         colours = ["#cf222e" if index in bad else "#1a7f37" for index, *_ in events]
-        data.tracks.append(
-            Track(label, [(start, end) for _, start, end, _ in events], colours, "no subtitle events")
-        )
+        data.tracks.append(Track(label, [(start, end) for _, start, end, _ in events], colours, "no subtitle events"))
         data.duration = data.duration or max((end for _, _, end, _ in events), default=0.0)
     return data
 
@@ -349,7 +350,9 @@ def stages_html(doc: dict[str, Any] | None, movie_dir: Path, problem: str | None
     """The manifest's stage table of one film as a page."""
     name = movie_dir.name
     if doc is None:
-        return page(f"{name}: stages", f"<h1>{html.escape(name)}</h1><p>{html.escape(problem or 'no manifest.json')}</p>")
+        return page(
+            f"{name}: stages", f"<h1>{html.escape(name)}</h1><p>{html.escape(problem or 'no manifest.json')}</p>"
+        )
     found = doc.get("input") or {}
     pipeline = doc.get("pipeline") or {}
     title = f"{found.get('title') or name}" + (f" ({found['year']})" if found.get("year") else "")
@@ -400,7 +403,9 @@ def stages_html(doc: dict[str, Any] | None, movie_dir: Path, problem: str | None
     return page(f"{name}: stages", body)
 
 
-def compliance_html(name: str, report: dict[str, Any] | None, events: list[tuple[int, float, float, str]], why: str) -> str:
+def compliance_html(
+    name: str, report: dict[str, Any] | None, events: list[tuple[int, float, float, str]], why: str
+) -> str:
     """The subtitle compliance summary of one film as a page (``why``: what to say without a report)."""
     if report is None:
         return page(f"{name}: subtitle compliance", f"<h1>{html.escape(name)}</h1><p>{html.escape(why)}</p>")
@@ -480,11 +485,7 @@ def library_html(table: dict[str, Any]) -> str:
         if note:  # under the film's row, across the stages: the table stays narrow
             rows.append(f"<tr class=noterow><td></td><td colspan={len(stages) + 2}>{html.escape(note)}</td></tr>")
     count_cells = "".join(
-        "<td>"
-        + " ".join(
-            f"{SYMBOLS[s]}{n}" for s, n in totals["stages"][stage].items() if s != "not run"
-        )
-        + "</td>"
+        "<td>" + " ".join(f"{SYMBOLS[s]}{n}" for s, n in totals["stages"][stage].items() if s != "not run") + "</td>"
         for stage in stages
     )
     states = ", ".join(f"{count} {state}" for state, count in sorted(totals["pipeline"].items()))

@@ -1,6 +1,6 @@
 """Words in: transcript.json → timed words, guarded against Whisper's hallucinations, with speakers.
 
-Pure functions, no I/O; the formatter (:mod:`subflow.subtitle_format`) takes their output.
+Pure functions, no I/O; the formatter (:mod:`subflow.subtitles.format`) takes their output.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from subflow.subtitle_breaks import bare, ends_sentence
+from subflow.subtitles.breaks import bare, ends_sentence
 
 MAX_LOOP_WORDS = 8  # longest phrase that collapse_repeats looks for
 MIN_TURN_WORDS = 3  # a shorter speaker run inside a sentence is diarization noise

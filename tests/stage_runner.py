@@ -1,8 +1,11 @@
-"""Run a stage script's ``work`` in this process with a real StageManifest (no Snakemake, no fd redirect)."""
+"""Run a stage script's ``work`` in this process with a real StageManifest (no Snakemake, no fd redirect).
+
+The scripts are what Snakemake's ``script:`` directive runs, so this is the one place that loads one by its
+path (as Snakemake does); everything a script calls is tested through its subflow module."""
 
 from __future__ import annotations
 
-import importlib.util
+import runpy
 import json
 import logging
 from pathlib import Path
@@ -10,29 +13,24 @@ from types import SimpleNamespace
 from typing import Any
 
 from manifest_lib import StageManifest
+from subflow.io import file_logger
 from subflow.stage import StageContext
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_script(stage: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"subflow_script_{stage}", ROOT / "scripts" / f"{stage}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def script_work(stage: str) -> Any:
+    """The ``work`` function of scripts/<stage>.py (its ``run_stage`` call is not run)."""
+    return runpy.run_path(str(ROOT / "scripts" / f"{stage}.py"), run_name=f"subflow_script_{stage}")["work"]
 
 
 def run_script(stage: str, movie_dir: Path, inputs: dict, outputs: dict, params: dict) -> dict:
     """Run scripts/<stage>.py's work(); return the stage's manifest entry. The log is movie_dir/logs/<stage>.log."""
     log_path = movie_dir / "logs" / f"{stage}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    logger = logging.getLogger(f"subflow.{stage}")
-    logger.handlers.clear()
-    handler = logging.FileHandler(log_path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
+    handler = open(log_path, "a", encoding="utf-8")  # closed in the finally below
+    logger = file_logger(f"subflow.{stage}", handler)
     logger.setLevel(logging.DEBUG)
-    logger.propagate = False
     job = SimpleNamespace(
         input=SimpleNamespace(**inputs),
         output=SimpleNamespace(**outputs),
@@ -44,7 +42,7 @@ def run_script(stage: str, movie_dir: Path, inputs: dict, outputs: dict, params:
     )
     try:
         with StageManifest(stage, movie_dir, logger) as manifest:
-            load_script(stage).work(StageContext(job, stage, movie_dir, manifest, logger))
+            script_work(stage)(StageContext(job, stage, movie_dir, manifest, logger))
     finally:
         handler.close()
         logger.handlers.clear()

@@ -1,0 +1,105 @@
+"""pyannote segmentation over sliding windows: its raw window scores and the speech regions they give.
+
+The model comes from :func:`subflow.models.load_segmentation_model` (by default the pyannote/segmentation
+PyanNet shipped in the whisperx package). pyannote_vad computes the window scores once and saves them
+(``vad/segmentation.npz``), so that diarization, which needs the same windows, does not run the model again.
+"""
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from subflow.io import SAMPLE_RATE, atomic_write
+from subflow.options import PyannoteVadOptions
+
+
+def waveform_input(samples: np.ndarray) -> dict:
+    """The in-memory audio dict pyannote takes instead of a file path (no torchaudio decoding)."""
+    import torch
+
+    return {
+        "waveform": torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))[None],
+        "sample_rate": SAMPLE_RATE,
+    }
+
+
+def segmentation_scores(samples: np.ndarray, model, batch_size: int = 32, step: float | None = None):
+    """The segmentation model's raw output over sliding windows: a ``SlidingWindowFeature`` of shape
+    (windows, frames, local speakers). ``step`` is a fraction of the window (None: pyannote's default,
+    the one its ``VoiceActivityDetection`` uses). pyannote_vad computes these once and saves them
+    (``save_scores``) so that diarization, which needs the same windows, does not run the model again."""
+    from pyannote.audio import Inference
+
+    duration = model.specifications.duration
+    kwargs = {} if step is None else {"step": step * duration}
+    inference = Inference(model, duration=duration, skip_aggregation=True, batch_size=batch_size, **kwargs)
+    return inference(waveform_input(samples))
+
+
+def speech_from_scores(scores, model, options: PyannoteVadOptions, num_samples: int) -> list[dict]:
+    """Speech regions from raw window scores, exactly as pyannote's ``VoiceActivityDetection`` finds
+    them: the most active local speaker per frame, windows overlap-added (Hamming), the padding of
+    the last window cropped, hysteresis thresholds, short regions and gaps removed."""
+    from pyannote.audio import Inference
+    from pyannote.audio.utils.signal import Binarize
+    from pyannote.core import Segment, SlidingWindowFeature
+
+    specs = model.specifications
+    warm_up = next(iter(specs)).warm_up if isinstance(specs, tuple) else specs.warm_up
+    window = scores.sliding_window
+    speech = SlidingWindowFeature(np.max(scores.data, axis=-1, keepdims=True), window)
+    aggregated = Inference.aggregate(speech, model.receptive_field, warm_up=warm_up, hamming=True, missing=0.0)
+    window_samples = model.audio.get_num_samples(window.duration)
+    step_samples = round(window.step * SAMPLE_RATE)
+    if num_samples < window_samples or (num_samples - window_samples) % step_samples > 0:
+        aggregated.data = aggregated.crop(Segment(0.0, num_samples / SAMPLE_RATE), mode="loose")
+    onset, offset = (0.5, 0.5) if specs.powerset else (options.onset, options.offset)
+    binarize = Binarize(
+        onset=onset, offset=offset, min_duration_on=options.min_duration_on, min_duration_off=options.min_duration_off
+    )
+    return [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in binarize(aggregated).get_timeline().support()]
+
+
+def pyannote_speech(
+    samples: np.ndarray, model, options: PyannoteVadOptions, batch_size: int = 32, scores=None
+) -> list[dict]:
+    """Speech regions found by pyannote's ``VoiceActivityDetection`` over the whole file (from
+    ``scores`` when given, the output of ``segmentation_scores`` on the same samples)."""
+    min_samples = int(model.specifications.duration * SAMPLE_RATE * 0.1)
+    if samples.size < max(min_samples, 1):
+        return []
+    if scores is None:
+        scores = segmentation_scores(samples, model, batch_size)
+    return speech_from_scores(scores, model, options, samples.size)
+
+
+def save_scores(path: Path, scores, checkpoint: str, num_samples: int) -> None:
+    """Write window scores for diarization (float32 .npz, atomically), with what they were computed from."""
+    window = scores.sliding_window
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        data=np.asarray(scores.data, dtype=np.float32),
+        window=np.array([window.start, window.duration, window.step]),
+        checkpoint=np.array(str(checkpoint)),
+        num_samples=np.array(num_samples),
+    )
+    atomic_write(path, buffer.getvalue())
+
+
+def load_scores(path: str | Path, checkpoint: str, num_samples: int, step: float):
+    """Window scores saved by pyannote_vad, or None when they were computed from another model, other
+    audio or another window step (``step``: fraction of the window) than the caller needs."""
+    from pyannote.core import SlidingWindow, SlidingWindowFeature
+
+    try:
+        with np.load(path) as saved:
+            start, duration, window_step = (float(x) for x in saved["window"])
+            if str(saved["checkpoint"]) != str(checkpoint) or int(saved["num_samples"]) != num_samples:
+                return None
+            if abs(window_step - step * duration) > 1e-6:
+                return None
+            return SlidingWindowFeature(saved["data"], SlidingWindow(start=start, duration=duration, step=window_step))
+    except (OSError, EOFError, KeyError, ValueError):  # absent, empty (audio too short) or foreign file
+        return None

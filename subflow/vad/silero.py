@@ -1,0 +1,28 @@
+"""Silero voice activity detection with the model shipped inside the silero-vad package."""
+
+import numpy as np
+
+from subflow.io import SAMPLE_RATE
+from subflow.options import SileroVadOptions
+
+
+def detect_speech(samples: np.ndarray, options: SileroVadOptions) -> list[dict]:
+    """Speech segments in seconds (Silero JIT model from the package, no download)."""
+    import torch
+    from silero_vad import get_speech_timestamps, load_silero_vad
+
+    if samples.size == 0:
+        return []
+    model = load_silero_vad(onnx=False)
+    stamps = get_speech_timestamps(
+        torch.from_numpy(samples),
+        model,
+        threshold=options.threshold,
+        sampling_rate=SAMPLE_RATE,
+        min_speech_duration_ms=options.min_speech_duration_ms,
+        min_silence_duration_ms=options.min_silence_duration_ms,
+        speech_pad_ms=options.speech_pad_ms,
+        max_speech_duration_s=options.max_segment_s,
+        return_seconds=False,
+    )
+    return [{"start": round(s["start"] / SAMPLE_RATE, 3), "end": round(s["end"] / SAMPLE_RATE, 3)} for s in stamps]
