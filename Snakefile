@@ -1,5 +1,6 @@
 # subflow: a film in, accurate English subtitles and a subtitled video out.
-# Stages and their files: rules/*.smk; options: config.yaml (checked against schemas/config.schema.yaml).
+# One rule file per stage (rules/<stage>.smk), included in the order the data flows; options: config.yaml
+# (checked against schemas/config.schema.yaml); the run record: subflow/run_record.py.
 
 from snakemake.utils import min_version, validate
 
@@ -19,12 +20,16 @@ wildcard_constraints:
     movie="[^/]+",
 
 
-include: "rules/media.smk"
-include: "rules/vad.smk"
+include: "rules/demux.smk"
+include: "rules/tmdb.smk"
+include: "rules/pre_ner.smk"
+include: "rules/silero_vad.smk"
+include: "rules/pyannote_vad.smk"
 include: "rules/diarization.smk"
-include: "rules/names.smk"
 include: "rules/asr.smk"
+include: "rules/post_ner.smk"
 include: "rules/subtitles.smk"
+include: "rules/mux.smk"
 include: "rules/report.smk"
 
 
@@ -36,12 +41,12 @@ rule all:
 
 
 onstart:
-    mark_pipelines_started()
+    RUN_RECORD.start(workflow.dag)
 
 
 onsuccess:
-    finalize_pipelines(success=True)
+    RUN_RECORD.finish(True, str(workflow.main_snakefile), workflow.config_settings.overwrite_config)
 
 
 onerror:
-    finalize_pipelines(success=False)
+    RUN_RECORD.finish(False, str(workflow.main_snakefile), workflow.config_settings.overwrite_config)

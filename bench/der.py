@@ -21,8 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from subflow.io import OFFLINE_ENV, SAMPLE_RATE, load_wav
+
+for _key, _value in OFFLINE_ENV.items():  # before huggingface_hub and pyannote are imported
+    os.environ.setdefault(_key, _value)
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -57,13 +59,15 @@ def load_config_sections() -> dict:
 
 def speech_segments(samples, config: dict, seg_model) -> list[dict]:
     """Silero → pyannote refinement, as stages 4 and 5 do."""
+    from subflow.options import PyannoteVadOptions, SileroVadOptions
     from subflow.vad.refine import refine_segments
     from subflow.vad.segmentation import pyannote_speech
     from subflow.vad.silero import detect_speech
 
-    silero = detect_speech(samples, config["silero_vad"])
-    pya = pyannote_speech(samples, seg_model, config["pyannote_vad"])
-    refined, _ = refine_segments(silero, pya, config["pyannote_vad"], samples.size / 16000)
+    options = PyannoteVadOptions.from_config(config["pyannote_vad"])
+    silero = detect_speech(samples, SileroVadOptions.from_config(config["silero_vad"]))
+    pya, _ = pyannote_speech(samples, seg_model, options)
+    refined, _ = refine_segments(silero, pya, options, samples.size / SAMPLE_RATE)
     return refined
 
 
@@ -78,44 +82,34 @@ def to_annotation(turns: list[dict], uri: str):
 
 def evaluate(files: list[RefFile] | None = None, overrides: dict | None = None, threads: int = 2) -> list[dict]:
     """One row per file: uri, group, der, false_alarm, missed, confusion (fractions), speakers, seconds."""
-    import soundfile
     import torch
     from pyannote.core import Segment, Timeline
     from pyannote.database.util import load_rttm
     from pyannote.metrics.diarization import DiarizationErrorRate
 
-    from subflow.diarization.diarize import OfflineOptions, diarize_offline
+    from subflow.diarization.offline import diarize_offline
+    from subflow.options import DiarizationOptions
 
     torch.set_num_threads(threads)
     config = load_config_sections()
-    section = {**config["diarization"], **(overrides or {})}
-    options = OfflineOptions.from_config(section)
+    options = DiarizationOptions.from_config({**config["diarization"], **(overrides or {})})
     models: dict = {}
     rows = []
     for ref in files or FILES:
         wav = REALDATA / ref.wav
         if not wav.exists():
             continue
-        samples, rate = soundfile.read(str(wav), dtype="float32")
-        assert rate == 16000 and samples.ndim == 1, f"{wav}: expected 16 kHz mono"
+        samples = load_wav(wav)  # 16 kHz mono, or a StageError naming the file
         start = time.perf_counter()
         if "segmentation" not in models:
             from subflow.models import load_segmentation_model
 
             models["segmentation"] = load_segmentation_model(config["pyannote_vad"]["model"])
         speech = speech_segments(samples, config, models["segmentation"])
-        turns = diarize_offline(
-            samples,
-            speech,
-            options,
-            num_speakers=section.get("num_speakers"),
-            min_speakers=section.get("min_speakers"),
-            max_speakers=section.get("max_speakers"),
-            models=models,
-        )
+        turns = diarize_offline(samples, speech, options, models=models)
         seconds = time.perf_counter() - start
         reference = load_rttm(str(REALDATA / ref.rttm))[ref.uri]
-        uem = Timeline([Segment(0.0, samples.size / rate)])
+        uem = Timeline([Segment(0.0, samples.size / SAMPLE_RATE)])
         metric = DiarizationErrorRate(collar=COLLAR, skip_overlap=SKIP_OVERLAP)
         parts = metric(reference, to_annotation(turns, ref.uri), uem=uem, detailed=True)
         total = parts["total"]

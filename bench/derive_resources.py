@@ -9,7 +9,7 @@ one line per rule with what was measured and what the profile asks SLURM for:
       least-squares fit over every measured film (a, b >= 0; with one film length, b = max s / length);
       at least the largest measured s; at least --min-runtime; rounded up to 5 minutes.
   mem_mb = mem margin x peak max_rss over every measured film, plus, for rules that read the whole
-      16 kHz track (audio/audio.wav among their inputs), the float32 samples of the target film
+      16 kHz track (demux's audio/audio.wav among their inputs), the float32 samples of the target film
       (64 000 bytes per second: 660 MiB for 3 h); at least --min-mem-mb; rounded up to 256 MB.
       Peak memory is not extrapolated linearly: it is set by the model and the batch (segments are
       at most 30 s), not by the film's length; the audio buffer is the part that grows with it.
@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "# BEGIN derive_resources"
 END = "# END derive_resources"
-AUDIO_INPUT = "audio/audio.wav"
+AUDIO_INPUT = "rules.demux.output.audio"  # how a rule file names audio/audio.wav among its inputs
 FLOAT32_AUDIO_BYTES_PER_S = 16000 * 4
 MIB = 1024 * 1024
 

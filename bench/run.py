@@ -893,7 +893,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config()
     from subflow.subtitles.format import SubtitleRules
 
-    rules = SubtitleRules.from_config(config["subtitles"], 24.0)  # the test picture is 24 fps
+    rules = SubtitleRules.for_film(SubtitlesOptions.from_config(config["subtitles"]), 24.0)  # the test picture is 24 fps
     results: dict = {
         "date": dt.date.today().isoformat(),
         "started_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),

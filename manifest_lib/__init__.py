@@ -1,6 +1,6 @@
 """manifest_lib: every stage's run recorded in ``{output_dir}/{Movie}/manifest.json``.
 
-The contract is ``../shared/seed/pipeline-manifest-tracking.md`` (its API, layout, statuses and exit
+The contract is the design document, ``docs/pipeline-manifest-tracking.md`` (its API, layout, statuses and exit
 codes); the document's ``from manifest import ...`` is ``from manifest_lib import ...`` here.
 
 Design note — per-stage records, merged into manifest.json under a lock
@@ -79,7 +79,10 @@ from manifest_lib.report import (
     LEGEND,
     SYMBOLS,
     cell_status,
+    cell_text,
+    count_text,
     duration_text,
+    movie_note,
     one_line,
     render_table,
     status_table,
@@ -111,12 +114,15 @@ __all__ = [
     "StageManifest",
     "Terminated",
     "cell_status",
+    "cell_text",
+    "count_text",
     "duration_text",
     "error_record",
     "exit_code_for",
     "install_handlers",
     "is_stage_completed",
     "load_manifest",
+    "movie_note",
     "movie_dirs",
     "one_line",
     "read_view",

@@ -3,8 +3,8 @@
 ``status DIR`` is the library view: a row per movie, a column per stage, durations, the failing stage's
 error, totals; ``--json`` for scripts, ``--watch`` refreshes it (running stages show their progress).
 
-``verify --against-snakemake`` also asks the workflow's Snakemake (``subflow.agreement``) what it would
-run again, and reports every stage the manifest counts done that Snakemake would redo, and the reverse.
+Whether the manifests agree with the workflow's Snakemake is the workflow's question, not the library's:
+``python -m subflow verify`` runs these checks and that one.
 
 Exit codes: 0 fine, 1 a problem found (or the stage is not complete), 2 invalid arguments.
 None of these commands takes the lock or changes a file (a corrupt manifest is reported, not moved).
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import shutil
 import sys
 import time
@@ -95,41 +94,18 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_SUCCESS
 
 
-def _against_snakemake(args: argparse.Namespace, dirs: list[Path]) -> dict[Path, list[str]] | None:
-    """``--against-snakemake``: per movie folder, where manifest.json and Snakemake's plan disagree."""
-    from subflow.agreement import SnakemakePlanError, check_agreement  # the workflow's side, only when asked
-
-    output_dir = dirs[0].parent if Path(args.path, MANIFEST_NAME).exists() else Path(args.path)
-    extra = shlex.split(args.snakemake_args) if args.snakemake_args is not None else None
-    try:
-        report = check_agreement(output_dir, extra, args.workflow_dir)
-    except (SnakemakePlanError, OSError) as exc:
-        print(exc, file=sys.stderr)
-        return None
-    found = {movie.movie_dir.resolve(): movie.lines() for movie in report}
-    if not report:
-        print(
-            f"Snakemake plans no job under {output_dir}: give the run's config with --snakemake-args", file=sys.stderr
-        )
-        return None
-    return found
-
-
 def _verify(args: argparse.Namespace) -> int:
     dirs = movie_dirs(args.path)
     if not dirs:
         print(f"no {MANIFEST_NAME} in or under {args.path}", file=sys.stderr)
         return EXIT_FAILURE
-    agreement: dict[Path, list[str]] = {}
-    if args.against_snakemake:
-        found = _against_snakemake(args, dirs)
-        if found is None:
-            return EXIT_FAILURE
-        agreement = found
+    return print_problems({movie_dir: verify_movie(movie_dir, args.stale_after * 3600) for movie_dir in dirs})
+
+
+def print_problems(found: dict[Path, list[str]]) -> int:
+    """``MOVIE_DIR: ok`` or its problems, one a line; exit 1 when any movie has one."""
     failed = 0
-    for movie_dir in dirs:
-        problems = verify_movie(movie_dir, args.stale_after * 3600)
-        problems += [f"snakemake: {line}" for line in agreement.get(movie_dir.resolve(), [])]
+    for movie_dir, problems in found.items():
         if problems:
             failed += 1
             print(f"{movie_dir}: {len(problems)} problem(s)")
@@ -189,19 +165,6 @@ def parser() -> argparse.ArgumentParser:
         help="a running stage is stale when its pid is gone (this host) or, on another host, when it has had"
         " no update for HOURS (default: %(default)g)",
     )
-    verify.add_argument(
-        "--against-snakemake",
-        action="store_true",
-        help="also check that each stage is complete in the manifest exactly when Snakemake would not run it again"
-        " (snakemake --summary --rerun-incomplete, run in --workflow-dir)",
-    )
-    verify.add_argument(
-        "--snakemake-args",
-        metavar="ARGS",
-        help="the run's snakemake options, one string split like a shell would (never run by one), e.g."
-        " --snakemake-args='--config input_dir=in output_dir=out' (default: --config output_dir=DIR)",
-    )
-    verify.add_argument("--workflow-dir", default=".", help="where the Snakefile is (default: the current folder)")
     verify.set_defaults(run=_verify)
     complete = commands.add_parser("is-complete", help="exit 0 when STAGE ended success or skipped, else 1")
     complete.add_argument("movie_dir")

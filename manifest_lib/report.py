@@ -270,7 +270,7 @@ def duration_text(seconds: float | None) -> str:
     return f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
 
 
-def _cell(cell: dict[str, Any] | None, symbols: dict[str | None, str]) -> str:
+def cell_text(cell: dict[str, Any] | None, symbols: dict[str | None, str] = SYMBOLS) -> str:
     """``✓ 1m05s``; a running stage: its percent done, else how long it has been running."""
     status = cell_status(cell)
     if cell is None or status is None:
@@ -282,7 +282,7 @@ def _cell(cell: dict[str, Any] | None, symbols: dict[str | None, str]) -> str:
     return f"{symbol} {duration_text(seconds)}".rstrip()
 
 
-def _note(movie: dict[str, Any]) -> str:
+def movie_note(movie: dict[str, Any]) -> str:
     """The one thing to read about a movie: the failing stage's error, else what is running."""
     if movie["error"]:
         return f"unreadable: {movie['error']}"
@@ -302,9 +302,12 @@ def _note(movie: dict[str, Any]) -> str:
     return "; ".join(notes)
 
 
-def _count_cell(counts: dict[str, int], symbols: dict[str | None, str]) -> str:
-    order = ("success", "skipped", "failed", "running", "stale", "pending")
-    return " ".join(f"{symbols[s]}{counts[s]}" for s in order if counts.get(s)) or symbols[None]
+COUNT_ORDER = ("success", "skipped", "failed", "running", "stale", "pending")  # of the TOTAL row
+
+
+def count_text(counts: dict[str, int], symbols: dict[str | None, str] = SYMBOLS) -> str:
+    """A stage's statuses counted over the films, ``✓3 ?1``; ``–`` when no film has run it."""
+    return " ".join(f"{symbols[s]}{counts[s]}" for s in COUNT_ORDER if counts.get(s)) or symbols[None]
 
 
 def render_table(table: dict[str, Any], symbols: dict[str | None, str] | None = None, width: int | None = None) -> str:
@@ -317,16 +320,16 @@ def render_table(table: dict[str, Any], symbols: dict[str | None, str] | None = 
     stages = table["stages"]
     rows = [["FILM", "PIPELINE", *stages, "TIME", "NOTE"]]
     for movie in table["movies"]:
-        cells = [_cell(movie["stages"].get(stage), symbols) for stage in stages]
+        cells = [cell_text(movie["stages"].get(stage), symbols) for stage in stages]
         pipeline = "unreadable" if movie["error"] else movie["pipeline"] or "-"
-        rows.append([movie["movie"], pipeline, *cells, duration_text(movie["duration_seconds"]), _note(movie)])
+        rows.append([movie["movie"], pipeline, *cells, duration_text(movie["duration_seconds"]), movie_note(movie)])
     totals = table["totals"]
     films = totals["films"]
     rows.append(
         [
             f"TOTAL {films} film{'s' if films != 1 else ''}",
             "",
-            *(_count_cell(totals["stages"][stage], symbols) for stage in stages),
+            *(count_text(totals["stages"][stage], symbols) for stage in stages),
             duration_text(totals["duration_seconds"]),
             "",
         ]

@@ -1,11 +1,11 @@
-# Stage 7 (asr): batched faster-whisper (WhisperX's engine) over the speech segments.
+# Stage 7 (asr): batched faster-whisper (WhisperX's engine) over the speech segments, with pre_ner's prompt.
 
 
 rule asr:
     input:
-        audio=movie_file("audio/audio.wav"),
-        segments=speech_segments,
-        prompt=initial_prompt,
+        audio=rules.demux.output.audio,
+        segments=rules.pyannote_vad.output.segments,
+        prompt=[rules.pre_ner.output.prompt] if config["asr"]["use_prompt"] else [],
     output:
         transcript=movie_file("transcription/transcript.json"),
     log:

@@ -3,9 +3,9 @@
 
 rule diarization:
     input:
-        audio=movie_file("audio/audio.wav"),
-        segments=speech_segments,
-        scores=optional_stage_input("pyannote_vad", "vad/segmentation.npz"),
+        audio=rules.demux.output.audio,
+        segments=rules.pyannote_vad.output.segments,
+        scores=rules.pyannote_vad.output.scores,
     output:
         speakers=movie_file("diarization/speaker_segments.json"),
         rttm=movie_file("diarization/speakers.rttm"),

@@ -3,11 +3,11 @@
 
 rule subtitles:
     input:
-        transcript=subtitle_transcript,
-        segments=speech_segments,
-        audio_metadata=movie_file("audio/metadata.json"),
-        speakers=optional_stage_input("diarization", "diarization/speaker_segments.json"),
-        entities=optional_stage_input("pre_ner", "entities/pre_ner.json"),
+        transcript=rules.post_ner.output.transcript,
+        segments=rules.pyannote_vad.output.segments,
+        audio_metadata=rules.demux.output.metadata,
+        speakers=rules.diarization.output.speakers,
+        entities=rules.pre_ner.output.entities,
     output:
         srt=movie_file("subtitles/subtitles.srt"),
         report=movie_file("subtitles/report.json"),
@@ -19,6 +19,6 @@ rule subtitles:
         "../envs/subtitles.yaml"
     threads: 1
     params:
-        rules=config["subtitles"],
+        options=config["subtitles"],
     script:
         "../scripts/subtitles.py"

@@ -4,18 +4,18 @@ from pathlib import Path
 
 from subflow.media.mux import audio_codecs, check_copyable, mux, verify_subtitle_track
 from subflow.media.probe import probe
+from subflow.options import MuxOptions
 from subflow.stage import StageContext, run_stage
 
 
 def work(ctx: StageContext) -> None:
     film = ctx.snakemake.input.film
     target = Path(ctx.snakemake.output.video)
-    language = ctx.snakemake.params.language
+    language = MuxOptions.from_config(ctx.snakemake.params.options).subtitle_language
     info = probe(film)
     check_copyable(info)
     codecs = audio_codecs(info)
-    flac = any(s.codec == "flac" and c == "copy" for s, c in zip(info.audio, codecs))
-    with_subtitles = mux(film, Path(ctx.snakemake.input.subtitles), target, language, codecs, flac)
+    with_subtitles = mux(info, Path(ctx.snakemake.input.subtitles), target, language, codecs)
     if with_subtitles:
         verify_subtitle_track(target, language)
     else:

@@ -1,22 +1,23 @@
 """Stage 4 (silero_vad): where the film has speech, with the Silero model shipped in silero-vad."""
 
-from pathlib import Path
-
 from subflow.devices import set_torch_threads
 from subflow.io import SAMPLE_RATE, load_wav, write_json
+from subflow.options import SileroVadOptions
 from subflow.stage import StageContext, run_stage
 from subflow.vad.segments import segments_summary
-from subflow.vad.silero import detect_speech
+from subflow.vad.silero import MODEL, detect_speech
 
 
 def work(ctx: StageContext) -> None:
+    out = ctx.snakemake.output
+    options = SileroVadOptions.from_config(ctx.snakemake.params.options)
     set_torch_threads(ctx.threads)
     samples = load_wav(ctx.snakemake.input.audio)
-    segments = detect_speech(samples, ctx.snakemake.params.options)
-    body = segments_summary(segments, samples.size / SAMPLE_RATE, "silero-vad (package JIT model)")
-    write_json(Path(ctx.snakemake.output.segments), body)
+    segments = detect_speech(samples, options)
+    body = segments_summary(segments, samples.size / SAMPLE_RATE, MODEL)
+    write_json(out.segments, body)
     ctx.logger.info("%d speech segments, %.1f%% speech", len(segments), body["speech_percentage"])
-    ctx.manifest.add_output("segments", ctx.snakemake.output.segments, "Silero VAD segments")
+    ctx.manifest.add_output("segments", out.segments, "Silero VAD segments")
     ctx.manifest.add_metadata("segment_count", len(segments))
     ctx.manifest.add_metadata("speech_percentage", body["speech_percentage"])
 

@@ -1,6 +1,8 @@
 """subflow: film → accurate English subtitles, one Snakemake stage at a time.
 
-Library code shared by the stage scripts in ``scripts/``, the Snakefile and the tests.
+The computing layer: one folder per stage family (media, vad, diarization, asr, names, subtitles, report)
+and the modules every family shares (io, options, models, stage, resources, run_record). The stage scripts in
+``scripts/`` adapt Snakemake's job to it; ``manifest_lib`` records the runs and imports nothing from here.
 Heavy imports (torch, faster-whisper, pyannote) live inside the functions that need them so
 that the Snakefile and dry runs stay fast.
 
@@ -9,12 +11,10 @@ Set here, before any stage imports torch, ctranslate2 or numba (a variable alrea
 * ``GOMP_SPINCOUNT=10000``: torch and ctranslate2 (both GNU OpenMP) spin-wait 300,000 rounds between
   parallel regions by default, so when the cores are shared (other jobs on the machine) spinning
   threads take the CPU the working ones need; ``OMP_WAIT_POLICY=PASSIVE`` (no spinning) cures that
-  but halves pyannote's segmentation speed on idle cores. Measured on 2 cores, 60 s of audio
-  (pyannote segmentation / resemblyzer 5×64 partials, seconds): idle 1.22/0.59 default,
-  2.6–2.9/0.94–1.10 passive, 1.20–1.68/0.59–0.73 at 10,000; beside 2 busy processes 4.4–41/1.9–2.7
-  default, 3.3–4.2/1.5–2.2 passive, 2.6–2.8/1.2–2.6 at 10,000.
+  but halves pyannote's segmentation speed on idle cores; 10,000 rounds keeps the idle speed and most
+  of the passive policy's gain on busy cores (figures: bench/results/figures.md).
 * ``NUMBA_CACHE_DIR=<project>/.cache/numba``: librosa's numba functions (resemblyzer's mel
-  spectrogram) compile once (~25 s on a fresh machine) and later runs load them, even when
+  spectrogram) compile once (tens of seconds on a fresh machine) and later runs load them, even when
   site-packages is read-only (shared or cluster installs).
 """
 

@@ -11,30 +11,19 @@ file names rule and movie without parsing the human-oriented dry-run text. It ru
 ``--rerun-incomplete``, as one must after a crash (without it Snakemake refuses to plan while a killed
 job's incomplete marker is left), and ``--nolock``, since it writes nothing.
 
-Used by ``python -m manifest_lib verify --against-snakemake`` and by the fault tests.
+Used by ``python -m subflow verify`` (the workflow's side of ``python -m manifest_lib verify``), by the run
+record (:mod:`subflow.run_record`) and by the fault tests.
 """
-
-from __future__ import annotations
 
 import os
 import shlex
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from manifest_lib import ManifestError
-from manifest_lib.document import COMPLETE_STATUSES, MANIFEST_NAME
-from manifest_lib.pipeline import movie_dirs
-from manifest_lib.store import read_view
+from manifest_lib import COMPLETE_STATUSES, MANIFEST_NAME, ManifestError, movie_dirs, read_view
+from subflow.runner import PROJECT_ROOT, run_snakemake, snakemake_command
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PENDING_PLAN = "update pending"
-
-
-def snakemake_executable() -> str:
-    beside = Path(sys.executable).with_name("snakemake")
-    return str(beside) if beside.exists() else "snakemake"
 
 
 @dataclass(frozen=True)
@@ -53,13 +42,13 @@ def snakemake_plan(
     output_dir: str | os.PathLike[str], snakemake_args: list[str], workflow_dir: str | os.PathLike[str] = PROJECT_ROOT
 ) -> dict[tuple[str, str], Planned]:
     """Snakemake's plan for every (movie, rule) under ``output_dir``, from ``snakemake --summary``."""
-    args = [snakemake_executable(), "--summary", "--rerun-incomplete", "--nolock", *snakemake_args]
-    result = subprocess.run(args, cwd=workflow_dir, capture_output=True, text=True, check=False)
+    args = ["--summary", "--rerun-incomplete", "--nolock", *snakemake_args]
+    result = run_snakemake(args, workflow_dir)
     lines = result.stdout.splitlines()
     header = next((i for i, line in enumerate(lines) if line.startswith("output_file\t")), None)
     if result.returncode != 0 or header is None:
         tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-8:])
-        raise SnakemakePlanError(f"{shlex.join(args)} failed (exit {result.returncode}):\n{tail}")
+        raise SnakemakePlanError(f"{shlex.join(snakemake_command(*args))} failed (exit {result.returncode}):\n{tail}")
     columns = lines[header].split("\t")
     root = Path(workflow_dir, output_dir).resolve()
     rows: dict[tuple[str, str], list[tuple[bool, str]]] = {}

@@ -1,19 +1,6 @@
 """Which device a model runs on, from the config's ``device`` (auto | cpu | cuda)."""
 
-from __future__ import annotations
-
-import glob
-import os
-
 from subflow.errors import StageError
-
-
-def gpu_visible() -> bool:
-    """Whether this host shows an NVIDIA GPU to its processes, without importing torch (the Snakefile
-    asks at every start, dry runs included): a /dev/nvidiaN device not hidden by CUDA_VISIBLE_DEVICES."""
-    if os.environ.get("CUDA_VISIBLE_DEVICES", "unset").strip() in ("", "-1", "none", "NoDevFiles"):
-        return False
-    return bool(glob.glob("/dev/nvidia[0-9]*"))
 
 
 def resolve_device(setting: str) -> str:
@@ -29,8 +16,8 @@ def resolve_device(setting: str) -> str:
 
 
 def resolve_ctranslate2_device(setting: str) -> str:
-    """As :func:`resolve_device`, asking CTranslate2 (faster-whisper's engine) instead of torch: the asr
-    stage then never imports torch (1.3 s of its start-up, 10 % of the stage on a 4-minute film)."""
+    """As :func:`resolve_device`, asking CTranslate2 (faster-whisper's engine) instead of torch, so that the
+    asr stage never imports torch (a second of start-up: bench/results/figures.md)."""
     if setting == "cpu":
         return "cpu"
     import ctranslate2

@@ -185,9 +185,10 @@ class WorkflowOptions(Options):
     post_ner: PostNerOptions = field(default_factory=PostNerOptions)
 
 
-SECTIONS: tuple[type[Options], ...] = tuple(
-    typing.get_type_hints(WorkflowOptions)[f.name]
-    for f in dataclasses.fields(WorkflowOptions)
-    if isinstance(typing.get_type_hints(WorkflowOptions)[f.name], type)
-    and issubclass(typing.get_type_hints(WorkflowOptions)[f.name], Options)
-)
+def _sections() -> tuple[type[Options], ...]:
+    hints = typing.get_type_hints(WorkflowOptions)
+    kinds = (hints[f.name] for f in dataclasses.fields(WorkflowOptions))
+    return tuple(kind for kind in kinds if isinstance(kind, type) and issubclass(kind, Options))
+
+
+SECTIONS = _sections()  # the option classes of the stage sections, in config.yaml's order

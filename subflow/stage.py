@@ -45,6 +45,11 @@ class StageContext:
     def threads(self) -> int:
         return int(self.snakemake.threads)
 
+    def report_progress(self, fraction: float, message: str) -> None:
+        """How far the work is, every few seconds (subflow.progress): in the log and the running manifest entry."""
+        self.logger.info("progress: %s", message)
+        self.manifest.set_progress(fraction, message)
+
     @property
     def film(self) -> str:
         """The input film, as the workflow recorded it in the manifest (for messages that name it)."""

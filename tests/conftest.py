@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
+import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from subflow.runner import PROJECT_ROOT, run_snakemake, snakemake_executable
+
+ROOT = PROJECT_ROOT
 REALDATA = ROOT.parent / "shared" / "realdata"
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+SNAKEMAKE = snakemake_executable()
+JOB_ROW = re.compile(r"^(\w+)\s+(\d+)$")
 
 # A test run started in the background of a non-interactive shell (`nohup make test &`) inherits SIGINT
 # ignored, and so would every child, which then never sees the Ctrl-C the fault tests send. A handler
@@ -35,16 +37,24 @@ def run_workflow(
 ) -> subprocess.CompletedProcess:
     """Run the real workflow in a subprocess from the project root, as a user would."""
     settings = {"input_dir": str(input_dir), "output_dir": str(output_dir), **(config or {})}
-    args = [SNAKEMAKE, "--cores", str(cores), "--resources", "gpu=1", "--config"]
+    args = ["--cores", str(cores), "--resources", "gpu=1", "--config"]
     args += [f"{key}={value}" for key, value in settings.items()]
-    args += list(extra)
-    env = {**os.environ, "PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1"}
-    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    result = run_snakemake([*args, *extra])
     if check and result.returncode != 0:
         raise AssertionError(
             f"snakemake failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
         )
     return result
+
+
+def job_table(snakemake_output: str) -> dict[str, int]:
+    """The "Job stats" table a (dry) run prints: rule → number of jobs, without the total."""
+    lines = snakemake_output.split("Job stats:", 1)[1].splitlines() if "Job stats:" in snakemake_output else []
+    rows = dict(JOB_ROW.match(line.strip()).groups() for line in lines if JOB_ROW.match(line.strip()))
+    counts = {rule: int(count) for rule, count in rows.items()}
+    total = counts.pop("total", None)
+    assert total == sum(counts.values()), f"the job table does not add up: {counts}, total {total}"
+    return counts
 
 
 def read_manifest(movie_dir: Path) -> dict:

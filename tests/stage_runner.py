@@ -5,9 +5,9 @@ path (as Snakemake does); everything a script calls is tested through its subflo
 
 from __future__ import annotations
 
-import runpy
 import json
 import logging
+import runpy
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any

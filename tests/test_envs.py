@@ -1,9 +1,12 @@
 """The per-stage conda envs and requirements.in pin exactly what requirements.lock installs."""
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+
+from subflow.io import STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +44,23 @@ def test_requirements_in_matches_lock():
     assert not mismatched
 
 
-def test_every_rule_has_an_env():
-    rules = "".join(p.read_text() for p in (ROOT / "rules").glob("*.smk"))
-    for env in (ROOT / "envs").glob("*.yaml"):
-        assert f'"../envs/{env.name}"' in rules, f"{env.name} is not used by any rule"
+def rule_envs() -> dict[str, str | None]:
+    """Each rule of rules/*.smk → the env file its ``conda:`` names (None: the rule has none)."""
+    found = {}
+    for path in (ROOT / "rules").glob("*.smk"):
+        for block in re.split(r"^rule ", path.read_text(), flags=re.M)[1:]:
+            name = block.split(":", 1)[0].strip()
+            env = re.search(r"^    conda:\n\s+\"\.\./envs/([\w.]+)\"", block, re.M)
+            found[name] = env.group(1) if env else None
+    return found
+
+
+def test_every_rule_that_runs_a_script_has_its_own_env_and_every_env_a_rule():
+    envs = rule_envs()
+    scripted = {name for name in envs if (ROOT / "scripts" / f"{name}.py").exists()}
+    assert "asr" in scripted and "library" in scripted, f"the rule files were not read: {sorted(envs)}"
+    missing = {name: envs[name] for name in scripted if not envs[name] or not (ROOT / "envs" / envs[name]).exists()}
+    assert not missing, f"rules without an existing conda env: {missing}"
+    assert {stage: envs.get(stage) for stage in STAGES} == {stage: f"{stage}.yaml" for stage in STAGES}
+    unused = {env.name for env in (ROOT / "envs").glob("*.yaml")} - set(envs.values())
+    assert not unused, f"env files no rule uses: {sorted(unused)}"

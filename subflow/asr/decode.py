@@ -1,19 +1,20 @@
 """ASR: WhisperX's engine (batched faster-whisper) over our own speech segments, with word timings."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
+from subflow.models import compute_type_for
+from subflow.options import AsrOptions
 from subflow.progress import ProgressCallback, ProgressTicker
 
 
 @dataclass(frozen=True)
-class AsrOptions:
-    """What the asr stage passes to faster-whisper."""
+class DecodeOptions:
+    """What the asr stage passes to faster-whisper: the ``asr`` options resolved for this machine and film."""
 
     model_path: str
     device: str
@@ -23,6 +24,28 @@ class AsrOptions:
     beam_size: int
     batch_size: int
     initial_prompt: str | None
+
+    @classmethod
+    def for_device(
+        cls, options: AsrOptions, model_path: str, device: str, threads: int, prompt: str | None
+    ) -> "DecodeOptions":
+        return cls(
+            model_path=model_path,
+            device=device,
+            compute_type=compute_type_for(device, options.compute_type),
+            threads=threads,
+            language=options.language,
+            beam_size=options.beam_size,
+            batch_size=options.batch_size,
+            initial_prompt=prompt,
+        )
+
+
+def read_prompt(paths: list[str]) -> str | None:
+    """pre_ner's prompt when the workflow gives one (``asr.use_prompt``), else None."""
+    for path in paths:
+        return Path(path).read_text(encoding="utf-8").strip() or None
+    return None
 
 
 def chunk_segments(segments: list[dict], max_chunk_s: float = 30.0, duration: float | None = None) -> list[dict]:
@@ -44,7 +67,7 @@ def chunk_segments(segments: list[dict], max_chunk_s: float = 30.0, duration: fl
     return chunks
 
 
-def load_model(options: AsrOptions):
+def load_model(options: DecodeOptions):
     """Load the CTranslate2 model; any load error becomes a StageError naming the model."""
     from faster_whisper import WhisperModel
 
@@ -68,7 +91,7 @@ def _language_for(model, language: str | None) -> str | None:
 
 
 def transcribe(
-    samples: np.ndarray, segments: list[dict], options: AsrOptions, progress: ProgressCallback | None = None
+    samples: np.ndarray, segments: list[dict], options: DecodeOptions, progress: ProgressCallback | None = None
 ) -> dict:
     """Transcribe the speech segments; returns the transcript.json body (docs/data-formats.md).
 

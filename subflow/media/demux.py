@@ -105,3 +105,24 @@ def check_complete(film: str, decoded_s: float, declared_s: float | None) -> Non
         raise StageError(
             f"{film}: truncated or corrupt: {decoded_s:.2f} s of audio decoded, the file declares {declared_s:.2f} s"
         )
+
+
+def audio_metadata(info: MediaInfo, stream: AudioStream, duration: float, sample_rate: int) -> dict:
+    """The audio/metadata.json body (docs/data-formats.md): the decoded audio, its source and the film's video."""
+    video = None
+    if info.video_codec:
+        video = {"codec": info.video_codec, "fps": info.fps, "width": info.width, "height": info.height}
+    return {
+        "sample_rate": sample_rate,
+        "channels": 1,
+        "duration_seconds": round(duration, 3),
+        "source_codec": stream.codec,
+        "source_channels": stream.channels,
+        "source_sample_rate": stream.sample_rate,
+        "stream_index": stream.index,
+        "audio_stream_index": stream.audio_index,
+        "audio_stream_count": len(info.audio),
+        "language": stream.language,
+        "container": info.container,
+        "video": video,
+    }

@@ -45,15 +45,13 @@ def has_events(srt_path: Path) -> bool:
     return bool(srt_path.read_text(encoding="utf-8").strip())
 
 
-def mux(
-    film: str, srt_path: Path, target: Path, language: str, codecs: list[str] | None = None, flac: bool = False
-) -> bool:
+def mux(info: MediaInfo, srt_path: Path, target: Path, language: str, codecs: list[str]) -> bool:
     """Write ``target``; returns whether a subtitle track was added (an empty SRT adds none).
 
-    ``codecs``: per audio stream, ``copy`` (the default) or an encoder (see :func:`audio_codecs`);
-    ``flac``: a FLAC stream is copied, which ffmpeg 5 writes into MP4 only with ``-strict experimental``
-    (FLAC in MP4 is standardised; ffmpeg 6 writes it by default).
+    ``codecs``: per audio stream, ``copy`` or an encoder (see :func:`audio_codecs`). A FLAC stream copied
+    needs ``-strict experimental`` in ffmpeg 5 (FLAC in MP4 is standardised; ffmpeg 6 writes it by default).
     """
+    film = info.path
     partial = target.with_name(f".{target.name}.partial")
     with_subtitles = has_events(srt_path)
     args = [require_tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", film]
@@ -63,9 +61,9 @@ def mux(
     if with_subtitles:
         args += ["-map", "1:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={language}"]
     args += ["-c:v", "copy", "-c:a", "copy"]
-    for index, codec in enumerate(codecs or []):
+    for index, codec in enumerate(codecs):
         args += [f"-c:a:{index}", codec]
-    if flac:
+    if any(stream.codec == "flac" and codec == "copy" for stream, codec in zip(info.audio, codecs)):
         args += ["-strict", "experimental"]
     args += ["-movflags", "+faststart", "-f", "mp4", str(partial)]
     try:
@@ -100,5 +98,6 @@ def verify_subtitle_track(path: Path, language: str) -> None:
     tracks = [line.strip() for line in result.stdout.splitlines() if line.strip()]
     if tracks != [f"mov_text,{language}"]:
         raise StageError(
-            f"{path}: expected one mov_text subtitle track tagged {language}, ffprobe shows {tracks or 'none'} ({info.container})"
+            f"{path}: expected one mov_text subtitle track tagged {language}, "
+            f"ffprobe shows {tracks or 'none'} ({info.container})"
         )

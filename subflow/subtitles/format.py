@@ -12,32 +12,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from datetime import timedelta
+from dataclasses import dataclass, field
 
-import srt
-
+from subflow.options import SubtitlesOptions
 from subflow.subtitles.breaks import SENTENCE, break_costs, ends_sentence
-from subflow.subtitles.words import (
-    Word,
-    assign_speakers,
-    collapse_repeats,
-    drop_words_outside_speech,
-    words_from_transcript,
-)
-
-__all__ = [
-    "Event",
-    "SubtitleRules",
-    "Word",
-    "assign_speakers",
-    "check_events",
-    "collapse_repeats",
-    "drop_words_outside_speech",
-    "format_events",
-    "to_srt",
-    "words_from_transcript",
-]
+from subflow.subtitles.words import Word
 
 RULES = (
     "chars_per_line",
@@ -78,15 +57,19 @@ class SubtitleRules:
     max_extend_s: float = 0.5
 
     @classmethod
-    def from_config(cls, section: dict, fps: float | None = None) -> SubtitleRules:
-        """Rules from the ``subtitles`` config block; the video's fps wins over ``default_fps``."""
-        keys = {f.name for f in fields(cls)} - {"fps"}
-        unknown = set(section) - keys - {"default_fps"}
-        if unknown:
-            raise ValueError(f"unknown subtitles config keys: {sorted(unknown)}")
-        values = {k: section[k] for k in keys if k in section}
-        frame_rate = fps if fps and fps > 0 else section.get("default_fps", cls.fps)
-        return cls(**values, fps=float(frame_rate))
+    def for_film(cls, options: SubtitlesOptions, fps: float | None = None) -> SubtitleRules:
+        """The rules of the ``subtitles`` options for one film: its own frame rate wins over ``default_fps``."""
+        frame_rate = fps if fps and fps > 0 else options.default_fps
+        return cls(
+            max_chars_per_line=options.max_chars_per_line,
+            max_lines=options.max_lines,
+            min_duration_s=options.min_duration_s,
+            max_duration_s=options.max_duration_s,
+            max_chars_per_second=options.max_chars_per_second,
+            min_gap_frames=options.min_gap_frames,
+            fps=float(frame_rate),
+            max_extend_s=options.max_extend_s,
+        )
 
     @property
     def min_gap_s(self) -> float:
@@ -379,15 +362,3 @@ def _timed_events(
         events.append(event)
         prev_end = end
     return events
-
-
-def to_srt(events: Sequence[Event]) -> str:
-    """SRT text of ``events`` (numbered from 1, times in whole milliseconds)."""
-    return srt.compose(
-        [
-            srt.Subtitle(
-                k, timedelta(milliseconds=round(e.start * 1000)), timedelta(milliseconds=round(e.end * 1000)), e.text
-            )
-            for k, e in enumerate(events, 1)
-        ]
-    )

@@ -5,12 +5,12 @@ Refinement rule (``pyannote_vad.combine``, its text written into ``pyannote_segm
 * ``pyannote_led`` (default): pyannote's boundaries win where pyannote hears speech, so a Silero
   segment is trimmed and split at pyannote's region boundaries; a Silero segment pyannote has no
   speech in at all is kept as it is, and a pyannote region Silero missed is added (one model's miss is
-  no reason to drop speech: on the AMI debug files Silero alone misses 10–64 % of the reference
-  speech, pyannote 3–18 %). Then every piece is padded by ``pad_s``, gaps shorter than
-  ``merge_gap_s`` are bridged, pieces shorter than ``min_segment_s`` dropped and pieces longer than
-  ``max_segment_s`` cut in the middle of their widest pauses (``cut_points``). Cutting evenly instead
-  cut words in two on read speech with short pauses (LJSpeech: 9 pieces of 25 s; tiny.en's WER rose
-  from 5.6 % to 18.3 %).
+  no reason to drop speech: each model alone misses part of the reference speech, Silero far more
+  than pyannote). Then every piece is padded by ``pad_s``, gaps shorter than ``merge_gap_s`` are
+  bridged, pieces shorter than ``min_segment_s`` dropped and pieces longer than ``max_segment_s`` cut
+  in the middle of their widest pauses (``cut_points``). Cutting evenly instead cut words in two on
+  read speech with short pauses, and the ASR's word error rate rose sharply (figures for both:
+  bench/results/figures.md).
 * ``intersection``: only speech both models agree on (each Silero segment intersected with pyannote's
   regions), then the same padding, bridging, dropping and cutting.
 """
@@ -116,6 +116,7 @@ def refine_segments(
 
 
 def rule_text(options: PyannoteVadOptions) -> str:
+    """The ``combine`` rule in words, with its numbers, as pyannote_segments.json records it."""
     template = RULES.get(options.combine)
     if template is None:
         raise StageError(f"pyannote_vad.combine: unknown rule {options.combine!r} (pyannote_led or intersection)")

@@ -7,6 +7,7 @@ PyanNet shipped in the whisperx package). pyannote_vad computes the window score
 
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,21 +62,22 @@ def speech_from_scores(scores, model, options: PyannoteVadOptions, num_samples: 
     return [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in binarize(aggregated).get_timeline().support()]
 
 
-def pyannote_speech(
-    samples: np.ndarray, model, options: PyannoteVadOptions, batch_size: int = 32, scores=None
-) -> list[dict]:
-    """Speech regions found by pyannote's ``VoiceActivityDetection`` over the whole file (from
-    ``scores`` when given, the output of ``segmentation_scores`` on the same samples)."""
+def pyannote_speech(samples: np.ndarray, model, options: PyannoteVadOptions) -> tuple[list[dict], Any]:
+    """Speech regions found by pyannote's ``VoiceActivityDetection`` over the whole file, and the window
+    scores they come from (``segmentation_scores``; None for audio shorter than a tenth of a window)."""
     min_samples = int(model.specifications.duration * SAMPLE_RATE * 0.1)
     if samples.size < max(min_samples, 1):
-        return []
-    if scores is None:
-        scores = segmentation_scores(samples, model, batch_size)
-    return speech_from_scores(scores, model, options, samples.size)
+        return [], None
+    scores = segmentation_scores(samples, model, options.batch_size)
+    return speech_from_scores(scores, model, options, samples.size), scores
 
 
 def save_scores(path: Path, scores, checkpoint: str, num_samples: int) -> None:
-    """Write window scores for diarization (float32 .npz, atomically), with what they were computed from."""
+    """Write window scores for diarization (float32 .npz, atomically), with what they were computed from.
+    No scores (audio too short for one window): an empty file, so that diarization computes (nothing) itself."""
+    if scores is None:
+        atomic_write(path, b"")
+        return
     window = scores.sliding_window
     buffer = io.BytesIO()
     np.savez(

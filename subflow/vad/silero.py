@@ -5,6 +5,8 @@ import numpy as np
 from subflow.io import SAMPLE_RATE
 from subflow.options import SileroVadOptions
 
+MODEL = "silero-vad (package JIT model)"  # as silero_segments.json names it
+
 
 def detect_speech(samples: np.ndarray, options: SileroVadOptions) -> list[dict]:
     """Speech segments in seconds (Silero JIT model from the package, no download)."""

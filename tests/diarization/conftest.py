@@ -1,18 +1,18 @@
-"""Shared inputs of the diarization tests: real and generated audio, the packaged models loaded once."""
+"""Shared inputs of the diarization and VAD tests: real and generated audio, the packaged models loaded once."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+from subflow.diarization.embedding import VoiceEmbedder
+from subflow.io import SAMPLE_RATE
+from subflow.models import load_segmentation_model
 
 ROOT = Path(__file__).resolve().parents[2]
-RATE = 16000
 
 # two clearly different espeak-ng voices (offline-models.md: en-us, en+f3 and en+m3 are distinct)
 DIALOGUE = [
@@ -36,9 +36,6 @@ def models(config) -> dict:
     """The packaged segmentation model and voice encoder, loaded once for the session."""
     import torch
 
-    from subflow.diarization.diarize import VoiceEmbedder
-    from subflow.models import load_segmentation_model
-
     torch.set_num_threads(2)
     return {
         "segmentation": load_segmentation_model(config["pyannote_vad"]["model"]),
@@ -56,23 +53,12 @@ def dialogue():
 
 @pytest.fixture(scope="session")
 def silence() -> np.ndarray:
-    return np.zeros(10 * RATE, dtype=np.float32)
+    return np.zeros(10 * SAMPLE_RATE, dtype=np.float32)
 
 
 @pytest.fixture(scope="session")
 def noise() -> np.ndarray:
     """10 s of white noise at about -26 dBFS plus a 50 Hz hum: loud, but nobody speaks."""
     rng = np.random.default_rng(7)
-    t = np.arange(10 * RATE) / RATE
+    t = np.arange(10 * SAMPLE_RATE) / SAMPLE_RATE
     return (0.05 * rng.standard_normal(t.size) + 0.05 * np.sin(2 * np.pi * 50 * t)).astype(np.float32)
-
-
-def speech_chain(samples: np.ndarray, config: dict, segmentation_model) -> list[dict]:
-    """Stages 4 and 5 on in-memory audio: Silero, then the pyannote refinement."""
-    from subflow.vad.refine import refine_segments
-    from subflow.vad.segmentation import pyannote_speech
-    from subflow.vad.silero import detect_speech
-
-    silero = detect_speech(samples, config["silero_vad"])
-    pya = pyannote_speech(samples, segmentation_model, config["pyannote_vad"])
-    return refine_segments(silero, pya, config["pyannote_vad"], samples.size / RATE)[0]

@@ -1,21 +1,17 @@
-"""The pure pieces of the offline backend: speaker count, clustering, assignment, turns, RTTM."""
+"""Speaker count, clustering and window assignment of the offline backend (subflow.diarization.clustering)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from subflow.diarization.diarize import (
+from subflow.diarization.clustering import (
+    MAX_CLUSTERED,
     assign_windows,
     cluster_embeddings,
     estimate_speaker_count,
-    gate_to_speech,
-    merge_adjacent,
-    name_speakers,
+    even_subset,
     recurrence_silhouette,
-    relabel_short_turns,
-    speaker_body,
     speaker_spread,
-    to_rttm,
 )
 
 
@@ -77,58 +73,8 @@ def test_two_local_speakers_of_one_window_never_share_a_global_one():
     assert list(hard[1]) == [1, -2, -2]
 
 
-def test_turns_are_cut_to_speech_and_joined():
-    turns = [{"start": 0.0, "end": 10.0, "speaker": 0}]
-    gated = gate_to_speech(turns, [{"start": 1.0, "end": 3.0}, {"start": 5.0, "end": 12.0}])
-    assert gated == [{"start": 1.0, "end": 3.0, "speaker": 0}, {"start": 5.0, "end": 10.0, "speaker": 0}]
-    assert gate_to_speech(turns, []) == []
-    joined = merge_adjacent(
-        [
-            {"start": 0, "end": 1, "speaker": 0},
-            {"start": 1, "end": 2, "speaker": 0},
-            {"start": 2, "end": 3, "speaker": 1},
-        ]
-    )
-    assert joined == [{"start": 0, "end": 2, "speaker": 0}, {"start": 2, "end": 3, "speaker": 1}]
-
-
-def test_short_turn_takes_its_best_matching_neighbour():
-    centroids = np.array([[1.0, 0.0], [0.0, 1.0]])
-    samples = np.zeros(16000 * 10, dtype=np.float32)
-    samples[16000 * 4 : int(16000 * 4.5)] = 1.0  # the short turn's audio: "sounds like" speaker 1
-    embed = lambda piece: np.array([0.0, 1.0]) if piece.max() > 0.5 else np.array([1.0, 0.0])  # noqa: E731
-    turns = [
-        {"start": 0.0, "end": 4.0, "speaker": 0},
-        {"start": 4.0, "end": 4.5, "speaker": 0},  # short, labelled 0 by the windows
-        {"start": 4.5, "end": 8.0, "speaker": 1},
-    ]
-    out = relabel_short_turns(turns, samples, embed, centroids, min_turn_s=1.0)
-    assert out == [{"start": 0.0, "end": 4.0, "speaker": 0}, {"start": 4.0, "end": 8.0, "speaker": 1}]
-    # a long turn is never relabelled
-    assert relabel_short_turns(turns, samples, embed, centroids, min_turn_s=0.2) == merge_adjacent(turns)
-
-
-def test_names_rttm_and_body():
-    turns = name_speakers([{"start": 2.0, "end": 3.0004, "speaker": 7}, {"start": 0.5, "end": 1.0, "speaker": 3}])
-    assert turns == [
-        {"start": 0.5, "end": 1.0, "speaker": "SPEAKER_00"},
-        {"start": 2.0, "end": 3.0, "speaker": "SPEAKER_01"},
-    ]
-    rttm = to_rttm(turns, "The Night Train (2024)")
-    assert rttm.splitlines()[0] == "SPEAKER The_Night_Train__2024_ 1 0.500 0.500 <NA> <NA> SPEAKER_00 <NA> <NA>"
-    assert speaker_body(turns, "m", "offline") == {
-        "segments": turns,
-        "speaker_count": 2,
-        "model": "m",
-        "backend": "offline",
-    }
-    assert speaker_body([], "m", "offline")["speaker_count"] == 0 and to_rttm([], "x") == ""
-
-
 def test_long_films_cluster_an_even_subset_quickly():
     import time
-
-    from subflow.diarization.diarize import MAX_CLUSTERED, even_subset
 
     assert list(even_subset(5, 10)) == [0, 1, 2, 3, 4]
     subset = even_subset(20000, MAX_CLUSTERED)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from manifest_lib.report import verify_movie
+from manifest_lib import verify_movie
 from subflow.agreement import MovieAgreement, check_agreement
+from subflow.io import offline_env
 from tests.conftest import ROOT, SNAKEMAKE
 
 TRACEBACK = "Traceback (most recent call last)"
@@ -48,7 +49,7 @@ class Workflow:
         return [SNAKEMAKE, "--cores", str(self.cores), "--resources", "gpu=1", *self.config_args(), *extra]
 
     def environ(self) -> dict[str, str]:
-        return {**os.environ, "PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1", **self.env}
+        return offline_env(**self.env)
 
     def run(self, *extra: str, timeout: float = 400) -> Run:
         result = subprocess.run(

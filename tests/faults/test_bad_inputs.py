@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from subflow.io import STAGES
 from tests.faults import media
 from tests.faults.conftest import (
     Run,
@@ -25,19 +26,6 @@ from tests.faults.conftest import (
 )
 
 pytestmark = pytest.mark.slow
-
-STAGES = [
-    "demux",
-    "tmdb",
-    "pre_ner",
-    "silero_vad",
-    "pyannote_vad",
-    "diarization",
-    "asr",
-    "post_ner",
-    "subtitles",
-    "mux",
-]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 
+from subflow.io import STAGES
 from tests.faults import media
 from tests.faults.conftest import (
     Run,
@@ -26,18 +27,6 @@ from tests.faults.conftest import (
 pytestmark = pytest.mark.slow
 
 GOOD, BROKEN = "Two_Tracks_2020", "Broken_Reel_2021"
-STAGES = [
-    "demux",
-    "tmdb",
-    "pre_ner",
-    "silero_vad",
-    "pyannote_vad",
-    "diarization",
-    "asr",
-    "post_ner",
-    "subtitles",
-    "mux",
-]
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from subflow.io import STAGES
 from subflow.naming import parse_film_name
 from tests.conftest import ROOT
 from tests.faults import media
@@ -47,18 +48,6 @@ pytestmark = pytest.mark.slow
 NASTY_NAME = '-n "Don\'t" $(touch PWNED) ; `touch PWNED2` Ünïcødé (2024).mkv'
 TMDB_KEY = "plantedTmdbKey-5d41402abc4b2a76b9719d91"
 HF_TOKEN = "hf_plantedTokenQwErTy0123456789abcd"
-STAGES = [
-    "demux",
-    "tmdb",
-    "pre_ner",
-    "silero_vad",
-    "pyannote_vad",
-    "diarization",
-    "asr",
-    "post_ner",
-    "subtitles",
-    "mux",
-]
 AFTER_ASR = ["asr", "post_ner", "subtitles", "mux"]
 
 
@@ -238,10 +227,9 @@ def test_3_sigkill_asr_after_touching_the_film_then_rerun_incomplete(scenario: S
         [
             sys.executable,
             "-m",
-            "manifest_lib",
+            "subflow",
             "verify",
             str(scenario.workflow.output_dir),
-            "--against-snakemake",
             "--snakemake-args",
             " ".join(map(quote, scenario.workflow.config_args())),
         ],

@@ -1,6 +1,6 @@
 """Every code sample of the design document, run as written against manifest_lib in real processes.
 
-The samples are read from the document itself (a copy beside this file, checked against
+The samples are read from the document itself (docs/pipeline-manifest-tracking.md, checked against
 ../shared/seed when present). Changes: ``from manifest import`` becomes ``from manifest_lib
 import``; the names a fragment takes from its surroundings (``movie_dir``, ``process_data``,
 ``logger``...) come from a short prelude; ``logger``/``config`` are the document's own helper
@@ -23,7 +23,7 @@ import pytest
 from manifest_lib import PipelineManifest, StageManifest, load_manifest
 from tests.manifest.helpers import ROOT, env, make_file, run_python, view
 
-DOC = Path(__file__).with_name("pipeline-manifest-tracking.md")
+DOC = ROOT / "docs" / "pipeline-manifest-tracking.md"
 SHARED_DOC = ROOT.parent / "shared" / "seed" / "pipeline-manifest-tracking.md"
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from subflow.report.timeline import WIDTH_PX
+from subflow.report.data import WIDTH_PX
 from tests.conftest import read_manifest, run_workflow
 from tests.report.chromium import Chromium, chromium_path
 

@@ -7,7 +7,6 @@ CI starts a single-node cluster first (.ci/run → ci/slurm_up.sh); by hand: `su
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from subflow.io import offline_env
 from tests.conftest import ROOT, SNAKEMAKE
 
 TEST_PROFILE = ROOT / "profiles" / "slurm-test"
@@ -75,9 +75,7 @@ def slurm_cluster() -> Cluster:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment for the main snakemake: offline models, and no SLURM job context to inherit."""
-    env = {k: v for k, v in os.environ.items() if k not in SLURM_JOB_ENV}
-    env.update({"PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1"}, **extra)
-    return env
+    return {k: v for k, v in offline_env(**extra).items() if k not in SLURM_JOB_ENV}
 
 
 def snakemake_args(*extra: str, profile: Path = TEST_PROFILE) -> list[str]:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from snakemake.profiles import ProfileConfigFileParser
 
+from bench import derive_resources
 from tests.conftest import ROOT, SNAKEMAKE
 from tests.slurm.conftest import clean_env
 
 PROFILES = ROOT / "profiles"
-SPEC = importlib.util.spec_from_file_location("derive_resources", ROOT / "bench" / "derive_resources.py")
-derive_resources = importlib.util.module_from_spec(SPEC)
-sys.modules["derive_resources"] = derive_resources  # dataclasses look their module up
-SPEC.loader.exec_module(derive_resources)
 RULES = derive_resources.rule_infos(ROOT / "rules")
 GPU_RULES = sorted(rule for rule, info in RULES.items() if info.gpu)
 ENV_VARS = ("SUBFLOW_SLURM_ACCOUNT", "SUBFLOW_SLURM_PARTITION", "SUBFLOW_SLURM_GPU_PARTITION")

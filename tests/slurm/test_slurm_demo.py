@@ -4,18 +4,16 @@ Proves, on whatever cluster answers (CI: ci/slurm_up.sh's single node): every st
 (the plugin's job ids = the ids each stage recorded in the manifest = sacct's, on the host sacct names),
 the manifest is complete and `manifest_lib verify` passes, the subtitled video is the same as a local
 run's, and a job cancelled with scancel in the middle of asr leaves asr `failed` and resumes cleanly.
-Run with -s to see the timings and sacct lines (also written to $SUBFLOW_SLURM_REPORT when set).
+The timings and sacct lines of such a run: bench/slurm_timings.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,7 +24,6 @@ from tests.slurm.conftest import (
     clean_env,
     local_rules,
     run_snakemake,
-    sacct_lines,
     snakemake_args,
     submitted_jobs,
     wait_for_sacct,
@@ -36,7 +33,6 @@ pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
 MOVIE = "The_Night_Train_2024"
 GPU_STAGES = ("pyannote_vad", "diarization", "asr")
-REPORT: list[str] = []
 
 
 @dataclass
@@ -49,10 +45,6 @@ class Run:
     @property
     def movie_dir(self) -> Path:
         return self.output_dir / MOVIE
-
-
-def report(line: str = "") -> None:
-    REPORT.append(line)
 
 
 def slurm_command(demo_film: Path, output_dir: Path, logs: Path) -> list[str]:
@@ -188,48 +180,6 @@ def test_manifest_complete_and_verified(slurm_run: Run):
 
 def test_mux_output_same_as_local_run(slurm_run: Run, local_run: Run):
     assert_same_video(slurm_run, local_run)
-
-
-def test_timings_and_sacct_report(slurm_run: Run, local_run: Run, slurm_cluster: Cluster):
-    """Not a check: the figures issue 8 asks for (printed with -s, and to $SUBFLOW_SLURM_REPORT)."""
-    stages = read_manifest(slurm_run.movie_dir)["stages"]
-    jobs = len(slurm_run.job_ids)
-    report(
-        f"cluster: partition {slurm_cluster.partition}, node {slurm_cluster.node}, {slurm_cluster.cpus} CPUs, "
-        f"{slurm_cluster.mem_mb} MB, accounting {'yes' if slurm_cluster.accounting else 'no'}"
-    )
-    report(
-        f"demo film wall: local {local_run.wall_s:.1f} s (--cores 2), SLURM {slurm_run.wall_s:.1f} s ({jobs} jobs, "
-        f"profiles/slurm-test); difference per job {(slurm_run.wall_s - local_run.wall_s) / max(jobs, 1):.1f} s"
-    )
-    if slurm_cluster.accounting:
-        ids = list(slurm_run.job_ids)
-        records = wait_for_sacct(ids)
-        report(
-            "per job: SLURM elapsed (sacct End-Start) - stage duration (manifest) = snakemake start-up in the job + srun"
-        )
-        overheads = []
-        for job_id, rule in slurm_run.job_ids.items():
-            record = records.get(job_id, {})
-            try:
-                elapsed = (
-                    datetime.fromisoformat(record["End"]) - datetime.fromisoformat(record["Start"])
-                ).total_seconds()
-            except (KeyError, ValueError):
-                continue
-            duration = stages[rule]["duration_seconds"] or 0.0
-            overheads.append(elapsed - duration)
-            report(
-                f"  {rule:<13} job {job_id:>5}: elapsed {elapsed:5.0f} s, stage {duration:6.2f} s, in-job overhead {elapsed - duration:5.1f} s"
-            )
-        if overheads:
-            report(f"  mean in-job overhead {sum(overheads) / len(overheads):.1f} s (sacct times are whole seconds)")
-        report("sacct:")
-        REPORT.extend("  " + line for line in sacct_lines(ids))
-    text = "\n".join(REPORT)
-    print("\n" + text)
-    if os.environ.get("SUBFLOW_SLURM_REPORT"):
-        Path(os.environ["SUBFLOW_SLURM_REPORT"]).write_text(text + "\n", encoding="utf-8")
 
 
 def _asr_job(manifest_path: Path, not_in: set[str]) -> str | None:

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from tests.conftest import run_workflow
+from subflow.io import STAGES
+from tests.conftest import job_table, run_workflow
 
 
 def test_invalid_config_value_is_named(tmp_path: Path):
@@ -31,7 +32,7 @@ def test_dry_run_scales_to_many_films(tmp_path: Path):
     for index in range(50):
         (tmp_path / f"Film {index} (2001).mkv").write_bytes(b"x")
     result = run_workflow(tmp_path, tmp_path / "out", "-n", "--quiet", "rules", check=True)
-    assert "mux" in result.stdout and "50" in result.stdout
+    assert job_table(result.stdout) == {**{stage: 50 for stage in STAGES}, "all": 1}
 
 
 def test_dag_renders_for_several_films(tmp_path: Path):

@@ -1,0 +1,20 @@
+# Stage 1 (demux): the film's audio stream → 16 kHz mono PCM for every model.
+
+
+rule demux:
+    input:
+        film=film_path,
+    output:
+        audio=movie_file("audio/audio.wav"),
+        metadata=movie_file("audio/metadata.json"),
+    log:
+        stage_log("demux"),
+    benchmark:
+        stage_benchmark("demux")
+    conda:
+        "../envs/demux.yaml"
+    threads: shared_threads(2, alone=True)
+    params:
+        options=config["demux"],
+    script:
+        "../scripts/demux.py"

@@ -1,0 +1,74 @@
+"""ASR pieces: chunking of speech segments, model resolution that never hangs, real transcription."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from subflow.asr.decode import DecodeOptions, chunk_segments, transcribe
+from subflow.errors import StageError
+from subflow.models import resolve_whisper_model
+
+
+def test_chunks_merge_neighbours_up_to_30_s():
+    segments = [{"start": 0.0, "end": 10.0}, {"start": 12.0, "end": 25.0}, {"start": 26.0, "end": 40.0}]
+    assert chunk_segments(segments) == [{"start": 0.0, "end": 25.0}, {"start": 26.0, "end": 40.0}]
+
+
+def test_long_segment_is_cut_at_30_s():
+    chunks = chunk_segments([{"start": 5.0, "end": 70.0}])
+    assert chunks == [{"start": 5.0, "end": 35.0}, {"start": 35.0, "end": 65.0}, {"start": 65.0, "end": 70.0}]
+    assert all(c["end"] - c["start"] <= 30 for c in chunks)
+
+
+def test_chunks_stay_within_the_audio():
+    # segment times are rounded to the millisecond: the last may end past the last sample
+    segments = [{"start": 0.0, "end": 20.0}, {"start": 20.4, "end": 29.496}]
+    assert chunk_segments(segments, duration=29.4955625) == [{"start": 0.0, "end": 29.4955625}]
+
+
+def test_no_segments_no_chunks():
+    assert chunk_segments([]) == []
+
+
+def test_packaged_model_resolves_to_a_directory():
+    from pathlib import Path
+
+    assert (Path(resolve_whisper_model("tiny.en", allow_download=False)) / "model.bin").exists()
+
+
+def test_uncached_hub_model_fails_fast_with_how_to(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    started = time.monotonic()
+    with pytest.raises(StageError, match="large-v3.*local directory"):
+        resolve_whisper_model("large-v3", allow_download=False)
+    with pytest.raises(StageError, match="cannot be reached"):
+        resolve_whisper_model("large-v3", allow_download=True)
+    assert time.monotonic() - started < 10
+
+
+def test_local_directory_without_model_is_named(tmp_path):
+    with pytest.raises(StageError, match="no model.bin"):
+        resolve_whisper_model(str(tmp_path), allow_download=False)
+
+
+def test_transcribes_generated_speech_with_word_times():
+    from bench.synth import synthesize
+    from bench.wer import word_error_rate
+
+    script = [("en-us", "Hello, my friend. It is good to see you again.")]
+    audio, lines = synthesize(script)
+    options = DecodeOptions(resolve_whisper_model("tiny.en", False), "cpu", "int8", 2, "en", 5, 4, None)
+    body = transcribe(audio, [{"start": lines[0].start, "end": lines[0].end}], options)
+    assert word_error_rate(script[0][1], body["text"]) <= 0.1
+    words = [w for s in body["segments"] for w in s["words"]]
+    assert all(lines[0].start - 0.5 <= w["start"] <= w["end"] <= lines[0].end + 0.5 for w in words)
+
+
+def test_english_only_model_refuses_other_language():
+    import numpy as np
+
+    options = DecodeOptions(resolve_whisper_model("tiny.en", False), "cpu", "int8", 1, "fr", 1, 1, None)
+    with pytest.raises(StageError, match="English-only"):
+        transcribe(np.zeros(16000, dtype="float32"), [{"start": 0.0, "end": 1.0}], options)

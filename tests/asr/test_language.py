@@ -1,0 +1,51 @@
+"""The asr stage's "is this English?" rule on transcripts shaped like the ones tiny.en writes.
+
+The thresholds come from tiny.en on real English recordings (../shared/realdata: JFK, LibriVox,
+LJ Speech, AMI; mean word log-probability -0.03…-0.32) and on espeak-ng speech in six other
+languages (-0.50…-1.49); the workflow test (test_bad_inputs) runs the real model on real French.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from subflow.asr import language as asr
+
+
+def body(probabilities: list[float], text: str = "", language: str = "en") -> dict:
+    words = [{"word": f" w{i}", "start": i, "end": i + 0.5, "probability": p} for i, p in enumerate(probabilities)]
+    return {
+        "language": language,
+        "language_probability": 1.0,
+        "segments": [{"text": text or "some words", "words": words}],
+    }
+
+
+def mean_log(probabilities: list[float]) -> float:
+    return sum(math.log(p) for p in probabilities) / len(probabilities)
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "text", "verdict"),
+    [
+        ([0.99, 0.98, 0.95, 0.9, 0.97, 0.6, 0.99, 0.93], "", "english"),  # clear English
+        ([0.95, 0.6, 0.9, 0.7, 0.8, 0.99, 0.5, 0.92], "", "english"),  # hard English, about -0.26
+        ([0.6, 0.4, 0.5, 0.7, 0.3, 0.65, 0.45, 0.55], "", "not_english"),  # espeak French-like, about -0.7
+        ([0.9, 0.95, 0.4, 0.5, 0.85, 0.6, 0.9, 0.3], "Chinese later " * 12, "not_english"),  # repeats, about -0.42
+        ([0.9, 0.95, 0.4, 0.5, 0.85, 0.6, 0.9, 0.3], "", "english"),  # the same words without repeating
+        ([0.2, 0.3, 0.25], "", "too_little_speech_to_judge"),  # three words prove nothing
+    ],
+)
+def test_verdict(probabilities: list[float], text: str, verdict: str):
+    check = asr.language_check(body(probabilities, text))
+    assert check["verdict"] == verdict, (mean_log(probabilities), check)
+    assert check["words"] == len(probabilities)
+
+
+def test_a_multilingual_model_naming_another_language_is_not_english():
+    check = asr.language_check(body([0.99] * 10, language="fr"))
+    assert check["verdict"] == "not_english"
+    message = asr.not_english_message("/films/x.mkv", "small", check)
+    assert message.startswith("/films/x.mkv: the model small detects 'fr'")

@@ -1,0 +1,79 @@
+"""pyannote segmentation for stage 5: model resolution that never hangs, speech on real audio, saved scores."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from subflow.errors import StageError
+from subflow.io import SAMPLE_RATE
+from subflow.models import packaged_segmentation_path, resolve_segmentation_checkpoint
+from subflow.options import PyannoteVadOptions
+from subflow.vad.segmentation import load_scores, pyannote_speech, save_scores
+from tests.conftest import realdata
+
+
+def test_default_model_is_the_checkpoint_in_whisperx():
+    assert packaged_segmentation_path().is_file()
+    assert resolve_segmentation_checkpoint("whisperx") == str(packaged_segmentation_path())
+
+
+def test_uncached_hub_model_fails_fast_naming_token_and_local_path(monkeypatch, tmp_path):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))  # an empty cache
+    started = time.monotonic()
+    with pytest.raises(StageError) as error:
+        resolve_segmentation_checkpoint("pyannote/segmentation-3.0")
+    assert time.monotonic() - started < 10
+    message = str(error.value)
+    assert "pyannote_vad.model" in message and "HF_TOKEN" in message and "local copy" in message
+
+
+def test_local_paths_are_checked(tmp_path):
+    with pytest.raises(StageError, match="no pytorch_model.bin"):
+        resolve_segmentation_checkpoint(str(tmp_path))
+    with pytest.raises(StageError, match="neither an existing local checkpoint"):
+        resolve_segmentation_checkpoint(str(tmp_path / "missing.bin"))
+
+
+def test_pyannote_finds_jfk_speech_and_not_silence(models, config, silence):
+    import soundfile
+
+    samples, _ = soundfile.read(str(realdata("jfk", "jfk_whispercpp.wav")), dtype="float32")
+    options = PyannoteVadOptions.from_config(config["pyannote_vad"])
+    speech, scores = pyannote_speech(samples, models["segmentation"], options)
+    assert scores is not None
+    total = sum(s["end"] - s["start"] for s in speech)
+    assert 7.0 < total < 10.5  # 11 s clip, about 8.5 s of speech
+    assert all(0 <= s["start"] < s["end"] <= 11.0 for s in speech)
+    assert pyannote_speech(silence, models["segmentation"], options)[0] == []
+
+
+def test_window_scores_are_saved_for_diarization_and_reloaded_only_when_they_match(models, config, tmp_path):
+    import soundfile
+
+    samples, _ = soundfile.read(str(realdata("jfk", "jfk_whispercpp.wav")), dtype="float32")
+    options = PyannoteVadOptions.from_config(config["pyannote_vad"])
+    _, scores = pyannote_speech(samples, models["segmentation"], options)
+    checkpoint = str(packaged_segmentation_path())
+    path = tmp_path / "segmentation.npz"
+    save_scores(path, scores, checkpoint, samples.size)
+    step = scores.sliding_window.step / scores.sliding_window.duration
+    again = load_scores(path, checkpoint, samples.size, step)
+    assert again is not None and np.allclose(again.data, scores.data)
+    assert load_scores(path, "other.bin", samples.size, step) is None
+    assert load_scores(path, checkpoint, samples.size + 1, step) is None
+    assert load_scores(path, checkpoint, samples.size, step / 2) is None
+
+
+def test_audio_too_short_for_a_window_has_no_speech_and_an_empty_scores_file(models, config, tmp_path):
+    options = PyannoteVadOptions.from_config(config["pyannote_vad"])
+    tiny = np.zeros(SAMPLE_RATE // 10, dtype=np.float32)
+    assert pyannote_speech(tiny, models["segmentation"], options) == ([], None)
+    path = tmp_path / "segmentation.npz"
+    save_scores(path, None, str(packaged_segmentation_path()), tiny.size)
+    assert path.read_bytes() == b""
+    assert load_scores(path, str(packaged_segmentation_path()), tiny.size, 0.1) is None
