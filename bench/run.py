@@ -47,6 +47,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from subflow.io import OFFLINE_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 CACHE = ROOT / "bench" / ".cache"
@@ -73,7 +75,7 @@ TARGETS = {  # name: (comparison, limit) — the issue's targets, all from figur
     "pair_throughput": (">=", 1.7),
     "max_stage_rss_over_whisperx": ("<=", 1.0),
 }
-CHILD_ENV = {"PYANNOTE_METRICS_ENABLED": "0", "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
+CHILD_ENV = {**OFFLINE_ENV, "TQDM_DISABLE": "1"}
 
 # A 10-minute two-voice film: the lines are cycled in a shifted order with alternating voices.
 FILM10_LINES = [
@@ -891,9 +893,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     started = time.time()
     config = load_config()
+    from subflow.options import SubtitlesOptions
     from subflow.subtitles.format import SubtitleRules
 
-    rules = SubtitleRules.for_film(SubtitlesOptions.from_config(config["subtitles"]), 24.0)  # the test picture is 24 fps
+    rules = SubtitleRules.for_film(SubtitlesOptions.from_config(config["subtitles"]), 24.0)  # the test film is 24 fps
     results: dict = {
         "date": dt.date.today().isoformat(),
         "started_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -32,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.subtitle_metrics import boundary_errors, events_from_srt, events_text  # noqa: E402
 from bench.wer import word_error_rate as wer  # noqa: E402
-from subflow.io import SAMPLE_RATE, load_wav  # noqa: E402
+from subflow.io import SAMPLE_RATE, load_wav, offline_env  # noqa: E402
 from subflow.subtitles.build import build_subtitles  # noqa: E402
 from subflow.subtitles.export import to_srt  # noqa: E402
-from subflow.subtitles.format import SubtitleRules  # noqa: E402
+from subflow.subtitles.format import SubtitleRules, check_events  # noqa: E402
 
 REALDATA = ROOT.parent / "shared" / "realdata"
 RESULTS = ROOT / "bench" / "results" / "subtitle_compliance.json"
@@ -183,7 +182,7 @@ def run_whisperx(clip: Clip, rules: SubtitleRules, outdir: Path) -> dict:
         "--output_dir",
         str(outdir),
     ]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYANNOTE_METRICS_ENABLED": "0"}
+    env = offline_env()
     started = time.monotonic()
     subprocess.run(args, check=True, capture_output=True, env=env)
     seconds = time.monotonic() - started

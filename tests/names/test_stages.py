@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.stage_runner import run_script
+from subflow.errors import StageError
+from subflow.options import PostNerOptions, PreNerOptions, TmdbOptions
+from tests.conftest import ROOT
 from tests.names.tmdb_server import TmdbServer
+from tests.stage_runner import run_script
 
 TMDB_OPTIONS = {
     "enabled": True,
@@ -208,3 +211,20 @@ def test_post_ner_corrects_and_keeps_timings(tmp_path, monkeypatch):
     assert [(c["time"], c["before"], c["after"], c["entity"]) for c in report["corrections"]] == [
         (1.6, "Sato?", "Saito?", "Saito")
     ]
+
+
+@pytest.mark.parametrize(
+    ("stage", "options"), [("tmdb", TMDB_OPTIONS), ("pre_ner", PRE_NER_OPTIONS), ("post_ner", POST_NER_OPTIONS)]
+)
+def test_unknown_option_fails_the_stage(tmp_path, stage, options):
+    with pytest.raises(StageError, match=f"{stage}: unknown option"):
+        run_script(stage, tmp_path / "movie", {}, {}, {"options": {**options, "typo_key": 1}, "asr_model": "tiny.en"})
+
+
+def test_the_schema_refuses_unknown_keys_of_the_name_sections():
+    """Before any job runs; the defaults themselves are held to config.yaml by tests/test_options.py."""
+    import yaml
+
+    schema = yaml.safe_load((ROOT / "schemas" / "config.schema.yaml").read_text())["properties"]
+    for options in (TmdbOptions, PreNerOptions, PostNerOptions):
+        assert schema[options.section]["additionalProperties"] is False, options.section

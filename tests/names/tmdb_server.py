@@ -7,7 +7,7 @@ timeout, ``"ok"``) is consumed one request at a time, then it answers normally.
 
     with TmdbServer(api_key="k") as server:
         server.script("search", [429, "ok"])
-        ... TmdbSettings(base_url=server.base_url) ...
+        ... TmdbOptions(base_url=server.base_url) ...
         server.requests  # every request: (endpoint, path, query without api_key)
 """
 

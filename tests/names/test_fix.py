@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from subflow.names.fix import FixSettings, fix_names, phonetic_key
+from subflow.names.fix import fix_names
+from subflow.options import PostNerOptions
 from tests.conftest import REALDATA
 
 
@@ -28,7 +29,7 @@ def fix(inception_entities, lexicon, nlp):
     def run(*sentences: str, entities=None, **settings):
         body = transcript(*sentences)
         corrected, report, _ = fix_names(
-            body, entities or inception_entities, lexicon, FixSettings(**settings), lambda: nlp
+            body, entities or inception_entities, lexicon, PostNerOptions(**settings), lambda: nlp
         )
         return corrected, report
 
@@ -37,14 +38,6 @@ def fix(inception_entities, lexicon, nlp):
 
 def text_of(corrected: dict) -> list[str]:
     return [s["text"] for s in corrected["segments"]]
-
-
-def test_phonetic_keys():
-    assert phonetic_key("Fischer") == phonetic_key("Fisher") == "FXR"
-    assert phonetic_key("Saito") == phonetic_key("Sato") == "ST"
-    assert phonetic_key("Mal") == phonetic_key("Mel") == "ML"
-    assert phonetic_key("Dom Cobb") == "TMKB"
-    assert phonetic_key("Eames") == phonetic_key("aims") == "AMS"
 
 
 @pytest.mark.parametrize(
@@ -113,10 +106,10 @@ def test_actors_only_when_asked(fix):
 
 def test_nothing_to_do(lexicon, nlp):
     empty = {"language": "en", "text": "", "segments": []}
-    corrected, report, _ = fix_names(empty, [], lexicon, FixSettings(), lambda: nlp)
+    corrected, report, _ = fix_names(empty, [], lexicon, PostNerOptions(), lambda: nlp)
     assert corrected == empty and report["corrections"] == [] and report["entities"] == []
     body = transcript("Tell Ariane.")
-    assert fix_names(body, [], lexicon, FixSettings(), lambda: nlp)[0] == body
+    assert fix_names(body, [], lexicon, PostNerOptions(), lambda: nlp)[0] == body
 
 
 def test_correct_names_are_never_changed(fix):
@@ -149,7 +142,7 @@ def test_merge_and_split_keep_the_time(fix, inception_entities):
 
 def test_segments_without_words_are_corrected_in_text(fix, inception_entities, lexicon, nlp):
     body = {"segments": [{"start": 1.0, "end": 2.0, "text": "Tell Ariane.", "words": []}]}
-    corrected, report, _ = fix_names(body, inception_entities, lexicon, FixSettings(), lambda: nlp)
+    corrected, report, _ = fix_names(body, inception_entities, lexicon, PostNerOptions(), lambda: nlp)
     assert corrected["segments"][0]["text"] == "Tell Ariadne." and corrected["segments"][0]["words"] == []
     assert report["corrections"][0]["time"] == 1.0
 
