@@ -32,9 +32,9 @@ from pathlib import Path
 
 import yaml
 
+from bench.peer import whisperx_command
 from bench.synth import make_film
 from subflow.io import offline_env, read_json
-from subflow.models import packaged_whisper_path
 from subflow.options import SubtitlesOptions
 from subflow.subtitles.build import build_subtitles, entity_names
 from subflow.subtitles.export import to_srt
@@ -205,29 +205,7 @@ def srt_without_post_ner(movie_dir: Path, target: Path) -> Path:
 
 def run_whisperx(film: Path, out_dir: Path, prompt: str | None) -> float:
     out_dir.mkdir(parents=True, exist_ok=True)
-    args = [
-        str(Path(sys.executable).with_name("whisperx")),
-        str(film),
-        "--model",
-        packaged_whisper_path(),
-        "--device",
-        "cpu",
-        "--compute_type",
-        "int8",
-        "--language",
-        "en",
-        "--vad_method",
-        "pyannote",
-        "--no_align",
-        "--threads",
-        "2",
-        "--batch_size",
-        "4",
-        "--output_format",
-        "srt",
-        "--output_dir",
-        str(out_dir),
-    ]
+    args = whisperx_command(film, out_dir)
     if prompt:
         args += ["--initial_prompt", prompt]
     started = time.monotonic()

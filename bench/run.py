@@ -47,7 +47,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from subflow.io import OFFLINE_ENV
+from subflow.io import OFFLINE_ENV, STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -56,18 +56,6 @@ RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
 SNAKEMAKE = BIN / "snakemake"
 WHISPERX = BIN / "whisperx"
-STAGES = (
-    "demux",
-    "tmdb",
-    "pre_ner",
-    "silero_vad",
-    "pyannote_vad",
-    "diarization",
-    "asr",
-    "post_ner",
-    "subtitles",
-    "mux",
-)
 TARGETS = {  # name: (comparison, limit) — the targets, all from figures of the same run
     "asr_stage_over_bare": ("<=", 1.05),
     "workflow_over_whisperx": ("<=", 1.5),

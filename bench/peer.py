@@ -1,0 +1,35 @@
+"""The peer every accuracy figure is compared with: the whisperx CLI on the same media with the same model."""
+
+import sys
+from pathlib import Path
+
+from subflow.models import packaged_whisper_path
+
+WHISPERX = Path(sys.executable).with_name("whisperx")
+
+
+def whisperx_command(media: Path, out_dir: Path, threads: int = 2, batch_size: int = 4) -> list[str]:
+    """The whisperx CLI with packaged tiny.en on the CPU (int8), pyannote VAD, no alignment, writing an SRT."""
+    return [
+        str(WHISPERX),
+        str(media),
+        "--model",
+        packaged_whisper_path(),
+        "--device",
+        "cpu",
+        "--compute_type",
+        "int8",
+        "--language",
+        "en",
+        "--vad_method",
+        "pyannote",
+        "--no_align",
+        "--threads",
+        str(threads),
+        "--batch_size",
+        str(batch_size),
+        "--output_format",
+        "srt",
+        "--output_dir",
+        str(out_dir),
+    ]
