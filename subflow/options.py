@@ -108,6 +108,7 @@ class AsrOptions(Options):
     use_prompt: bool = True
     align_model: str | None = None
     allow_download: bool = False
+    strict_language: bool = False  # True: a film the English check judges not English fails; else a warning
 
 
 @dataclass(frozen=True)

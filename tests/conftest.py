@@ -8,8 +8,11 @@ import signal
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 
+from subflow.io import SAMPLE_RATE
 from subflow.runner import PROJECT_ROOT, run_snakemake, snakemake_executable
 
 ROOT = PROJECT_ROOT
@@ -70,3 +73,29 @@ def demo_film(tmp_path_factory) -> Path:
     film = folder / "The Night Train (2024).mkv"
     make_film(film)
     return film
+
+
+@pytest.fixture(scope="session")
+def config() -> dict:
+    """config.yaml as written (every key has its default there)."""
+    return yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def models(config) -> dict:
+    """The packaged segmentation model and voice encoder, loaded once for the session."""
+    import torch
+
+    torch.set_num_threads(2)
+    from subflow.diarization.embedding import VoiceEmbedder
+    from subflow.models import load_segmentation_model
+
+    return {
+        "segmentation": load_segmentation_model(config["pyannote_vad"]["model"]),
+        "embedder": VoiceEmbedder("cpu", rate=config["diarization"]["embedding_rate"]),
+    }
+
+
+@pytest.fixture(scope="session")
+def silence() -> np.ndarray:
+    return np.zeros(10 * SAMPLE_RATE, dtype=np.float32)

@@ -1,18 +1,11 @@
-"""Shared inputs of the diarization and VAD tests: real and generated audio, the packaged models loaded once."""
+"""Inputs of the diarization tests: a generated two-voice dialogue, noise."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
 
-from subflow.diarization.embedding import VoiceEmbedder
 from subflow.io import SAMPLE_RATE
-from subflow.models import load_segmentation_model
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # two clearly different espeak-ng voices (offline-models.md: en-us, en+f3 and en+m3 are distinct)
 DIALOGUE = [
@@ -26,34 +19,11 @@ DIALOGUE = [
 
 
 @pytest.fixture(scope="session")
-def config() -> dict:
-    """config.yaml as written (every key has its default there)."""
-    return yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def models(config) -> dict:
-    """The packaged segmentation model and voice encoder, loaded once for the session."""
-    import torch
-
-    torch.set_num_threads(2)
-    return {
-        "segmentation": load_segmentation_model(config["pyannote_vad"]["model"]),
-        "embedder": VoiceEmbedder("cpu", rate=config["diarization"]["embedding_rate"]),
-    }
-
-
-@pytest.fixture(scope="session")
 def dialogue():
     """(samples, lines) of a generated two-voice dialogue, 0.7 s between lines."""
     from bench.synth import synthesize
 
     return synthesize(DIALOGUE)
-
-
-@pytest.fixture(scope="session")
-def silence() -> np.ndarray:
-    return np.zeros(10 * SAMPLE_RATE, dtype=np.float32)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE, read_json
-from subflow.models import load_pyannote_pipeline, packaged_segmentation_path
+from subflow.models import packaged_segmentation_path
 from tests.diarization.stages import prepare, run_diarization, run_vad
 
 
@@ -96,10 +96,3 @@ def test_pyannote_hub_model_not_cached_fails_fast_with_how_to(tmp_path, monkeypa
         assert "local copy" in message and "backend: offline" in message
     manifest = read_json(movie / "manifest.json")
     assert manifest["stages"]["diarization"]["status"] == "failed"
-
-
-def test_pyannote_local_path_missing_or_not_a_pipeline(tmp_path, config):
-    with pytest.raises(StageError, match="does not exist"):
-        load_pyannote_pipeline(str(tmp_path / "nowhere"))
-    with pytest.raises(StageError, match="no config.yaml"):
-        load_pyannote_pipeline(str(tmp_path))

@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-import pytest
 
-from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
-from subflow.models import packaged_segmentation_path, resolve_segmentation_checkpoint
+from subflow.models import packaged_segmentation_path
 from subflow.options import PyannoteVadOptions
 from subflow.vad.segmentation import load_scores, pyannote_speech, save_scores
 from tests.conftest import realdata
-
-
-def test_default_model_is_the_checkpoint_in_whisperx():
-    assert packaged_segmentation_path().is_file()
-    assert resolve_segmentation_checkpoint("whisperx") == str(packaged_segmentation_path())
-
-
-def test_uncached_hub_model_fails_fast_naming_token_and_local_path(monkeypatch, tmp_path):
-    from huggingface_hub import constants
-
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))  # an empty cache
-    started = time.monotonic()
-    with pytest.raises(StageError) as error:
-        resolve_segmentation_checkpoint("pyannote/segmentation-3.0")
-    assert time.monotonic() - started < 10
-    message = str(error.value)
-    assert "pyannote_vad.model" in message and "HF_TOKEN" in message and "local copy" in message
-
-
-def test_local_paths_are_checked(tmp_path):
-    with pytest.raises(StageError, match="no pytorch_model.bin"):
-        resolve_segmentation_checkpoint(str(tmp_path))
-    with pytest.raises(StageError, match="neither an existing local checkpoint"):
-        resolve_segmentation_checkpoint(str(tmp_path / "missing.bin"))
 
 
 def test_pyannote_finds_jfk_speech_and_not_silence(models, config, silence):
