@@ -119,6 +119,7 @@ def _stage_cell(entry: dict[str, Any], now: datetime, stale_after_s: float) -> d
     cell["progress"] = entry.get("progress")
     cell["error"] = (entry.get("error") or {}).get("message") if entry.get("status") == "failed" else None
     cell["skip_reason"] = entry.get("skip_reason")
+    cell["warnings"] = list(entry.get("warnings") or [])
     cell["pending_reason"] = (entry.get("pending") or {}).get("reason") if entry.get("status") == "pending" else None
     cell["stale"] = None
     cell["elapsed_seconds"] = None
@@ -143,6 +144,7 @@ def _movie_row(movie_dir: Path, now: datetime, stale_after_s: float) -> tuple[di
         "stages": {},
         "failure": None,  # the failed stage's error (the earliest to fail)
         "running": [],
+        "warnings": [],  # (stage, warning) of the stages that went on despite something the user should know
         "duration_seconds": 0.0,
         "updated_at": None,
     }
@@ -164,6 +166,7 @@ def _movie_row(movie_dir: Path, now: datetime, stale_after_s: float) -> tuple[di
             failed.append((entry.get("completed_at") or "", stage))
         elif cell["status"] == "running":
             row["running"].append(stage)
+        row["warnings"] += [[stage, warning] for warning in cell["warnings"]]
     row["duration_seconds"] = round(row["duration_seconds"], 3)
     if failed:
         first = min(failed)[1]
@@ -283,7 +286,7 @@ def cell_text(cell: dict[str, Any] | None, symbols: dict[str | None, str] = SYMB
 
 
 def movie_note(movie: dict[str, Any]) -> str:
-    """The one thing to read about a movie: the failing stage's error, else what is running."""
+    """The one thing to read about a movie: the failing stage's error, else what is running, else a warning."""
     if movie["error"]:
         return f"unreadable: {movie['error']}"
     failure = movie["failure"]
@@ -299,6 +302,9 @@ def movie_note(movie: dict[str, Any]) -> str:
             notes.append(f"{stage}: {one_line(cell['progress']['message'])}")
         else:
             notes.append(f"{stage}: running")
+    if not notes and movie.get("warnings"):
+        (stage, warning), more = movie["warnings"][0], len(movie["warnings"]) - 1
+        notes.append(f"{stage}: warning: {one_line(warning)}" + (f" (+{more} more)" if more else ""))
     return "; ".join(notes)
 
 

@@ -182,6 +182,13 @@ class StageManifest:
             self.entry["metadata"][key] = value
             self._write()
 
+    def add_warning(self, message: str) -> None:
+        """Record something the user should know about an attempt that goes on (``warnings``, in order)."""
+        refuse_secrets(message, "warning")
+        with self._lock:
+            self.entry.setdefault("warnings", []).append(redact(str(message)))
+            self._write()
+
     def set_error(self, msg: str) -> None:
         """The error a ``failed`` save records (type null: it is a message, not an exception)."""
         with self._lock:

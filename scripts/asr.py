@@ -1,11 +1,13 @@
 """Stage 7 (asr): speech → words with timings (batched faster-whisper, WhisperX alignment if configured).
 
-Two checks end the stage with an error instead of writing a transcript no one can use: no speech (the
-speech segments are empty, or Whisper recognised no word in them) and not English (subflow/asr/language.py).
+No speech ends the stage with an error (the speech segments are empty, or Whisper recognised no word in
+them), and so does speech detected as another language; an English-only model's doubt is a warning unless
+``asr.strict_language`` (subflow/asr/language.py).
 """
 
 from subflow.asr.decode import DecodeOptions, align_words, read_prompt, transcribe
-from subflow.asr.language import language_check, not_english_message
+from subflow.asr.language import language_check, low_confidence_warning, not_english_message, refuses
+from subflow.asr.trouble import untranscribed_warning
 from subflow.devices import resolve_ctranslate2_device, set_torch_threads
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE, load_wav, read_json, write_json
@@ -40,11 +42,29 @@ def work(ctx: StageContext) -> None:
     if not any(s["words"] for s in body["segments"]):
         speech_s = sum(s["end"] - s["start"] for s in segments)
         raise StageError(f"{ctx.film}: no speech found: no word recognised in {speech_s:.1f} s of detected speech")
+    repaired = body.pop("redecoding")
+    ctx.manifest.add_metadata("redecoded", repaired["redecoded"])
+    ctx.manifest.add_metadata("untranscribed", repaired["untranscribed"])
+    ctx.manifest.add_metadata("redecode_seconds", repaired["redecode_seconds"])
+    ctx.logger.info(
+        "%d windows decoded again (%.1f s): %s",
+        len(repaired["redecoded"]),
+        repaired["redecode_seconds"],
+        repaired["redecoded"],
+    )
+    if repaired["untranscribed"]:
+        warning = untranscribed_warning(repaired["untranscribed"])
+        ctx.logger.warning("%s", warning)
+        ctx.manifest.add_warning(warning)
     check = language_check(body)  # on Whisper's own word probabilities, before any alignment
     ctx.manifest.add_metadata("language_check", check)
     ctx.logger.info("language check: %s", check)
-    if check["verdict"] == "not_english":
+    if refuses(check, settings.strict_language):
         raise StageError(not_english_message(ctx.film, settings.model, check))
+    if check["verdict"] == "low_confidence":
+        warning = low_confidence_warning(settings.model, check)
+        ctx.logger.warning("%s", warning)
+        ctx.manifest.add_warning(warning)
     if settings.align_model and body["segments"]:
         body = align_words(body, samples, settings.align_model, device)
     body["model_name"] = settings.model

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
+from subflow.asr.redecode import repair, segment_record
+from subflow.asr.trouble import words_of
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
 from subflow.models import compute_type_for
@@ -134,26 +136,28 @@ def transcribe(
         body["language"] = info.language
         body["language_probability"] = round(float(info.language_probability), 3)
         ticker.update(0, "transcribing")
+        decoded = []
         for segment in results:
-            body["segments"].append(
-                {
-                    "start": round(segment.start, 3),
-                    "end": round(segment.end, 3),
-                    "text": segment.text.strip(),
-                    "words": [
-                        {
-                            "word": w.word,
-                            "start": round(w.start, 3),
-                            "end": round(w.end, 3),
-                            "probability": round(w.probability, 3),
-                        }
-                        for w in (segment.words or [])
-                    ],
-                }
-            )
+            decoded.append(segment_record(segment))
             ticker.update(segment.end)
+        ticker.update(duration, "checking every window, decoding again those in trouble")
+        body["segments"], body["redecoding"] = repair(
+            model,
+            samples,
+            chunks,
+            segments,
+            decoded,
+            (language, options.beam_size),
+            prompt_words(options.initial_prompt),
+        )
     body["text"] = " ".join(s["text"] for s in body["segments"]).strip()
     return body
+
+
+def prompt_words(prompt: str | None) -> frozenset[str]:
+    """The prompt's names (its capitalised words, lowercase): a window made mostly of them copied the prompt."""
+    names = [word for word in (prompt or "").replace(",", " ").replace(".", " ").split() if word[:1].isupper()]
+    return frozenset(words_of(" ".join(names))) - {"the", "a", "an", "of", "and", "i"}
 
 
 def align_words(body: dict, samples: np.ndarray, align_model: str, device: str) -> dict:

@@ -1,28 +1,27 @@
-"""Is the speech English? What an English-only model's own uncertainty says about it.
+"""Is the speech English? What the model detects, and what an English-only model's own doubt says.
 
-An English-only model (tiny.en) cannot detect a language, and on other languages it writes fluent,
-confident-looking English that is not in the film. What it cannot hide is its own uncertainty: the mean
-log-probability of its words falls far lower on other languages than on English, and it repeats itself
-(zlib compression ratio of a segment's text over 2.4, Whisper's own hallucination threshold). Under
+A multilingual model (``asr.language: null``) detects the language: a film detected as another language is
+refused (verdict ``not_english``), since subflow would otherwise write English that is not in the film.
+
+An English-only model (tiny.en) cannot detect a language. What it cannot hide is its own uncertainty: the mean
+log-probability of its words falls far lower on other languages than on English, and it repeats itself (zlib
+compression ratio of a segment's text over 2.4, Whisper's own hallucination threshold). Under
 ``NOT_ENGLISH_LOG_PROBABILITY``, or under ``REPETITIVE_LOG_PROBABILITY`` and repetitive, with at least
-``MIN_WORDS_TO_JUDGE`` words, the verdict is "not English"; fewer words cannot be judged (recorded as such).
-It detects "not understood as English"; it cannot name the language, and very poor English audio could be
-taken for it. A multilingual model that detects another language (``asr.language: null``) is judged by that.
+``MIN_WORDS_TO_JUDGE`` words, the verdict is ``low_confidence``. That is a doubt, not a detection: hard English
+audio (robotic voices, a name repeated, music under the dialogue) looks the same. So by default the film goes
+on to its subtitles with the doubt recorded (manifest warning, ``status`` note, log warning); only
+``asr.strict_language: true`` turns it into a refusal. Fewer words cannot be judged (recorded as such).
 The thresholds' measurements: bench/results/figures.md.
 """
 
 import math
-import zlib
+
+from subflow.asr.trouble import COMPRESSION_RATIO, compression_ratio
 
 MIN_WORDS_TO_JUDGE = 5
 NOT_ENGLISH_LOG_PROBABILITY = -0.6
 REPETITIVE_LOG_PROBABILITY = -0.4
-REPETITION_RATIO = 2.4
-
-
-def compression_ratio(text: str) -> float:
-    data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data)) if data else 0.0
+REPETITION_RATIO = COMPRESSION_RATIO
 
 
 def language_check(body: dict) -> dict:
@@ -35,8 +34,8 @@ def language_check(body: dict) -> dict:
         "mean_log_word_probability": None,
         "low_probability_words": None,
         "max_compression_ratio": round(max((compression_ratio(s["text"]) for s in body["segments"]), default=0.0), 2),
-        "method": "mean log-probability of the recognised words and repetition; detects speech the model does"
-        " not understand as English, cannot name its language",
+        "method": "the language a multilingual model detects; for an English-only model, the mean log-probability"
+        " of the recognised words and repetition (a doubt, it cannot name the language)",
     }
     if probabilities:
         mean_log = sum(math.log(max(p, 1e-4)) for p in probabilities) / len(probabilities)
@@ -50,13 +49,19 @@ def language_check(body: dict) -> dict:
         check["mean_log_word_probability"] < REPETITIVE_LOG_PROBABILITY
         and check["max_compression_ratio"] > REPETITION_RATIO
     ):
-        check["verdict"] = "not_english"
+        check["verdict"] = "low_confidence"
     else:
         check["verdict"] = "english"
     return check
 
 
+def refuses(check: dict, strict: bool) -> bool:
+    """Whether asr fails: a detected other language always, the English-only model's doubt only when strict."""
+    return check["verdict"] == "not_english" or (strict and check["verdict"] == "low_confidence")
+
+
 def not_english_message(film: str, model: str, check: dict) -> str:
+    """Why the speech is not (or may not be) English, and what the user can do, in one line."""
     if check["decoded_as"] not in (None, "en"):
         found = f"the model {model} detects {check['decoded_as']!r} (probability {check['language_probability']})"
     else:
@@ -72,4 +77,14 @@ def not_english_message(film: str, model: str, check: dict) -> str:
     return (
         f"{film}: {found}. subflow makes English subtitles from English speech: choose the English audio "
         "track (demux.audio_stream) or a multilingual asr.model"
+        + ("" if check["verdict"] == "not_english" else "; asr.strict_language: false lets such a film through")
+    )
+
+
+def low_confidence_warning(model: str, check: dict) -> str:
+    """The warning of a film that goes on despite the English-only model's doubt."""
+    return (
+        f"low confidence: the English-only model {model} understood the speech poorly (mean word log-probability "
+        f"{check['mean_log_word_probability']} over {check['words']} words, repetition ratio "
+        f"{check['max_compression_ratio']}): hard audio, or not English; check the subtitles"
     )

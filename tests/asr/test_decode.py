@@ -49,3 +49,30 @@ def test_english_only_model_refuses_other_language():
     options = DecodeOptions(resolve_whisper_model("tiny.en", False), "cpu", "int8", 1, "fr", 1, 1, None)
     with pytest.raises(StageError, match="English-only"):
         transcribe(np.zeros(16000, dtype="float32"), [{"start": 0.0, "end": 1.0}], options)
+
+
+DIALOGUE = [
+    ("en-us", "Ysolde, the boat leaves Kestrel Bay at dawn, and Captain Oduya will not wait for anyone."),
+    ("en+f3", "Then wake Marchetti and tell him we sail with the tide, whatever the harbour master says."),
+]
+
+
+@pytest.mark.slow
+def test_a_window_the_prompt_took_over_is_decoded_again_and_its_speech_kept():
+    """A prompt of one name repeated makes the batched pass write that name instead of the dialogue."""
+    from bench.synth import synthesize
+    from bench.wer import word_error_rate
+
+    audio, lines = synthesize(DIALOGUE)
+    segments = [{"start": line.start, "end": line.end} for line in lines]
+    model = resolve_whisper_model("tiny.en", False)
+    taken_over = transcribe(audio, segments, DecodeOptions(model, "cpu", "int8", 2, "en", 5, 8, "Ysolde " * 60))
+    [window] = taken_over["redecoding"]["redecoded"]
+    assert "mostly the prompt's words" in window["signals"] and window["kept"] != "batched"
+    assert taken_over["redecoding"]["untranscribed"] == []
+    reference = " ".join(text for _, text in DIALOGUE)
+    words = {t["try"]: t["words"] for t in window["tries"]}
+    assert words["batched"] < 10 and words[window["kept"]] >= 0.8 * len(reference.split()), words
+    assert word_error_rate(reference, taken_over["text"]) < 0.5  # tiny.en without the names: misspelt, not lost
+    clean = transcribe(audio, segments, DecodeOptions(model, "cpu", "int8", 2, "en", 5, 8, "Ysolde, Kestrel Bay."))
+    assert clean["redecoding"]["redecoded"] == []  # a window in no trouble costs nothing more

@@ -32,8 +32,8 @@ def mean_log(probabilities: list[float]) -> float:
     [
         ([0.99, 0.98, 0.95, 0.9, 0.97, 0.6, 0.99, 0.93], "", "english"),  # clear English
         ([0.95, 0.6, 0.9, 0.7, 0.8, 0.99, 0.5, 0.92], "", "english"),  # hard English, about -0.26
-        ([0.6, 0.4, 0.5, 0.7, 0.3, 0.65, 0.45, 0.55], "", "not_english"),  # espeak French-like, about -0.7
-        ([0.9, 0.95, 0.4, 0.5, 0.85, 0.6, 0.9, 0.3], "Chinese later " * 12, "not_english"),  # repeats, about -0.42
+        ([0.6, 0.4, 0.5, 0.7, 0.3, 0.65, 0.45, 0.55], "", "low_confidence"),  # espeak French-like, about -0.7
+        ([0.9, 0.95, 0.4, 0.5, 0.85, 0.6, 0.9, 0.3], "Chinese later " * 12, "low_confidence"),  # repeats, -0.42
         ([0.9, 0.95, 0.4, 0.5, 0.85, 0.6, 0.9, 0.3], "", "english"),  # the same words without repeating
         ([0.2, 0.3, 0.25], "", "too_little_speech_to_judge"),  # three words prove nothing
     ],
@@ -49,3 +49,14 @@ def test_a_multilingual_model_naming_another_language_is_not_english():
     assert check["verdict"] == "not_english"
     message = asr.not_english_message("/films/x.mkv", "small", check)
     assert message.startswith("/films/x.mkv: the model small detects 'fr'")
+
+
+def test_only_a_detected_language_refuses_the_film_unless_strict():
+    doubt = asr.language_check(body([0.6, 0.4, 0.5, 0.7, 0.3, 0.65, 0.45, 0.55]))
+    detected = asr.language_check(body([0.99] * 10, language="de"))
+    english = asr.language_check(body([0.99] * 10))
+    assert [asr.refuses(check, strict=False) for check in (doubt, detected, english)] == [False, True, False]
+    assert [asr.refuses(check, strict=True) for check in (doubt, detected, english)] == [True, True, False]
+    warning = asr.low_confidence_warning("tiny.en", doubt)
+    assert warning.startswith("low confidence: the English-only model tiny.en") and str(doubt["words"]) in warning
+    assert "asr.strict_language: false" in asr.not_english_message("/films/x.mkv", "tiny.en", doubt)

@@ -1,0 +1,53 @@
+"""scripts/asr.py on French speech with tiny.en: the English-only model's doubt is a warning, or with
+``asr.strict_language`` a refusal naming the way out."""
+
+from pathlib import Path
+
+import pytest
+import soundfile
+
+from bench.synth import synthesize
+from subflow.errors import StageError
+from subflow.io import SAMPLE_RATE, write_json
+from subflow.options import AsrOptions
+from tests.faults.media import FRENCH_SCRIPT
+from tests.stage_runner import run_script
+
+pytestmark = pytest.mark.slow  # two tiny.en runs
+
+
+@pytest.fixture(scope="module")
+def french(tmp_path_factory) -> Path:
+    """A movie folder with French speech as demux and the VAD stages would leave it."""
+    movie = tmp_path_factory.mktemp("out") / "Le_Train_2020"
+    samples, _ = synthesize(FRENCH_SCRIPT)
+    (movie / "audio").mkdir(parents=True)
+    soundfile.write(movie / "audio" / "audio.wav", samples, SAMPLE_RATE)
+    write_json(
+        movie / "vad" / "pyannote_segments.json", {"segments": [{"start": 0.3, "end": samples.size / SAMPLE_RATE}]}
+    )
+    return movie
+
+
+def run_asr(movie: Path, strict: bool) -> dict:
+    inputs = {"audio": str(movie / "audio" / "audio.wav"), "segments": str(movie / "vad" / "pyannote_segments.json")}
+    options = {**AsrOptions().__dict__, "strict_language": strict}
+    return run_script(
+        "asr",
+        movie,
+        {**inputs, "prompt": []},
+        {"transcript": str(movie / "transcription" / "transcript.json")},
+        {"options": options, "device": "cpu"},
+    )
+
+
+def test_the_doubt_is_a_warning_and_the_transcript_is_written(french: Path):
+    entry = run_asr(french, strict=False)
+    assert entry["status"] == "success" and entry["metadata"]["language_check"]["verdict"] == "low_confidence"
+    assert entry["warnings"][0].startswith("low confidence: the English-only model tiny.en")
+    assert (french / "transcription" / "transcript.json").exists()
+
+
+def test_strict_language_refuses_the_film_naming_the_way_out(french: Path):
+    with pytest.raises(StageError, match="probably not English.*asr.strict_language: false"):
+        run_asr(french, strict=True)
