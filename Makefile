@@ -3,18 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
-SYSTEM_PACKAGES := ffmpeg espeak-ng sox graphviz
+SYSTEM_PACKAGES := ffmpeg espeak-ng sox graphviz flite festival festvox-kallpc16k festvox-us-slt-hts festvox-kdlpc16k
+# the corpus's festival voices (bench/corpus): festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts
+FESTIVAL_VOICES := english/kal_diphone english/ked_diphone us/cmu_us_slt_arctic_hts
 DEMO_FILM := demo/in/The Night Train (2024).mkv
 PYTEST_ARGS ?=
 
 BENCH_ARGS ?=
+ACCURACY_ARGS ?=
 
-.PHONY: setup system-deps demo test test-fast lint lock clean-demo bench
+.PHONY: setup system-deps demo test test-fast lint lock clean-demo bench bench-accuracy
 
 setup: system-deps $(STAMP)
 
 system-deps:
-	@missing=""; for tool in ffmpeg ffprobe espeak-ng sox; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	@missing=""; for tool in ffmpeg ffprobe espeak-ng sox flite text2wave; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	for voice in $(FESTIVAL_VOICES); do test -d /usr/share/festival/voices/$$voice || missing="$$missing festival:$$voice"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing system packages: $(SYSTEM_PACKAGES)"; \
@@ -36,7 +40,7 @@ $(STAMP): requirements.lock
 demo: setup
 	@test -f "$(DEMO_FILM)" || $(BIN)/python -m bench.synth "$(DEMO_FILM)"
 	$(BIN)/snakemake --cores 4 --resources gpu=1 --config input_dir=demo/in output_dir=demo/out
-	@echo; echo "subtitled video: demo/out/The_Night_Train_2024/final_output.mp4"; \
+	@echo; echo "subtitled video: demo/out/The_Night_Train_2024/final_output.mkv"; \
 	 echo "subtitles:       demo/out/The_Night_Train_2024/subtitles/subtitles.srt"; \
 	 echo "run record:      demo/out/The_Night_Train_2024/manifest.json"; \
 	 $(BIN)/python -m manifest_lib status demo/out
@@ -51,6 +55,12 @@ test-fast: setup
 # make bench BENCH_ARGS=--quick: 1 round on ljspeech (~3 min); BENCH_ARGS="--device cuda" on a GPU.
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# accuracy per film on the corpus's test half (bench/corpus): workflow vs whisperx CLI, WER, names, coverage,
+# events where nobody speaks, speakers (~16 min on 2 cores): bench/results/accuracy-test-<date>.json.
+# ACCURACY_ARGS="--half dev" for the half that thresholds may be tuned on; "--films 6" for a shorter run.
+bench-accuracy: setup
+	$(BIN)/python -m bench.accuracy $(ACCURACY_ARGS)
 
 lint: setup
 	$(BIN)/snakemake --lint

@@ -1,0 +1,230 @@
+"""Accuracy on the corpus (bench/corpus): the workflow against the whisperx CLI, film by film, same run.
+
+    .venv/bin/python -m bench.accuracy [--half test|dev] [--films N] [--output FILE] [--cores 2]
+    make bench-accuracy                  # the test half
+
+For each film of the half (built on demand, cached): the whole workflow (ten stages, ``--cores N``,
+TMDB served on loopback with the film's cast, title and overview), then the ``whisperx`` CLI on the same
+file with the same tiny.en model (:func:`bench.peer.whisperx_command`). Each SRT is scored against the
+film's exact reference (:func:`bench.corpus.score.score_srt`): WER, name recall, coverage of spoken lines,
+events where nobody speaks; for the workflow also the speakers found and DER. A film whose workflow fails
+is scored on what it left (no SRT: WER 100 %, coverage 0). Thresholds may be tuned on the dev half
+only; the test half is reported. Results: bench/results/accuracy-<half>-<date>.json and a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from bench.corpus import tmdb
+from bench.corpus.build import CACHE, build
+from bench.corpus.score import diarization_error, score_srt
+from bench.corpus.spec import FilmSpec, half
+from bench.peer import whisperx_command
+from subflow.io import STAGES, offline_env, read_json
+from subflow.runner import PROJECT_ROOT, run_snakemake
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+WORK = CACHE.parent / "accuracy"
+API_KEY = "bench-key"
+
+
+def run_ours(spec: FilmSpec, film: Path, out: Path, cores: int) -> dict:
+    """The workflow on one film with its loopback TMDB; what it made and how each stage ended."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    config = out / "config.yaml"
+    with tmdb.server(spec, API_KEY) as server:
+        settings = {"tmdb": {"base_url": server.base_url, "timeout_s": 5, "retries": 1}}
+        config.write_text(json.dumps({"input_dir": str(film.parent), "output_dir": str(out / "out"), **settings}))
+        started = time.monotonic()
+        args = ["--cores", str(cores), "--resources", "gpu=1", "--configfile", str(config)]
+        result = run_snakemake(args, env={"TMDB_API_KEY": API_KEY, "TQDM_DISABLE": "1"})
+        wall = time.monotonic() - started
+    movie = out / "out" / spec.movie
+    manifest = read_json(movie / "manifest.json") if (movie / "manifest.json").is_file() else {}
+    stages = {name: (manifest.get("stages", {}).get(name) or {}).get("status", "not run") for name in STAGES}
+    srt = movie / "subtitles" / "subtitles.srt"
+    turns_path = movie / "diarization" / "speaker_segments.json"
+    report = movie / "subtitles" / "report.json"
+    return {
+        "rc": result.returncode,
+        "wall_s": round(wall, 1),
+        "stages": stages,
+        "failed": [name for name, status in stages.items() if status == "failed"]
+        or (["workflow"] if result.returncode else []),
+        "srt": srt.read_text(encoding="utf-8") if srt.is_file() else "",
+        "turns": read_json(turns_path)["segments"] if turns_path.is_file() else [],
+        "compliance": read_json(report).get("compliance") if report.is_file() else None,
+        "asr": (manifest.get("stages", {}).get("asr") or {}).get("metadata"),
+        "log_tail": "" if result.returncode == 0 else (result.stdout + result.stderr)[-3000:],
+    }
+
+
+def run_peer(film: Path, out: Path, threads: int) -> dict:
+    """The whisperx CLI on the same film."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    started = time.monotonic()
+    result = subprocess.run(
+        whisperx_command(film, out, threads=threads),
+        env=offline_env(TQDM_DISABLE="1"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    srt = next(out.glob("*.srt"), None)
+    return {
+        "rc": result.returncode,
+        "wall_s": round(time.monotonic() - started, 1),
+        "srt": srt.read_text(encoding="utf-8") if srt else "",
+        "log_tail": "" if result.returncode == 0 else result.stderr[-3000:],
+    }
+
+
+def film_row(spec: FilmSpec, cores: int, work: Path) -> dict:
+    built = build(spec)
+    ref = built.reference
+    ours = run_ours(spec, built.film, work / spec.slug / "ours", cores)
+    peer = run_peer(built.film, work / spec.slug / "whisperx", cores)
+    speakers_found = len({t["speaker"] for t in ours["turns"]}) if ours["turns"] else None
+    return {
+        "number": spec.number,
+        "slug": spec.slug,
+        "film": spec.file_name,
+        "duration_s": ref["duration"],
+        "lines": len(ref["lines"]),
+        "speakers_true": ref["speakers"],
+        "voices": sorted({line["voice"] for line in ref["lines"]}),
+        "music_under_db": ref["music_under_db"],
+        "noise_snr_db": ref["noise_snr_db"],
+        "ours": {
+            **score_srt(ref, ours["srt"]),
+            **{k: ours[k] for k in ("rc", "wall_s", "stages", "failed", "compliance", "asr", "srt", "log_tail")},
+            "speakers_found": speakers_found,
+            "der": diarization_error(ref["lines"], ours["turns"], ref["duration"]),
+        },
+        "whisperx": {**score_srt(ref, peer["srt"]), **{k: peer[k] for k in ("rc", "wall_s", "srt", "log_tail")}},
+    }
+
+
+def _mean(values: list) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.fmean(present) if present else None
+
+
+def summary(rows: list[dict]) -> dict:
+    """Means and pooled figures over the films, per system, and the issue's targets."""
+    out: dict = {"films": len(rows)}
+    for system in ("ours", "whisperx"):
+        figures = [r[system] for r in rows]
+        names = sum(f["names"] for f in figures)
+        out[system] = {
+            "wer_mean": _mean([f["wer"] for f in figures]),
+            "name_recall": sum(f["names_right"] for f in figures) / names if names else None,
+            "coverage_mean": _mean([f["coverage"] for f in figures]),
+            "silent_events": sum(f["silent_events"] for f in figures),
+            "wall_s": sum(f["wall_s"] for f in figures),
+        }
+    ours, peer = out["ours"], out["whisperx"]
+    ours["failed_films"] = [r["slug"] for r in rows if r["ours"]["failed"] or not r["ours"]["events"]]
+    ours["speaker_count_right"] = _mean([float(r["ours"]["speakers_found"] == r["speakers_true"]) for r in rows])
+    ours["der_mean"] = _mean([r["ours"]["der"] for r in rows])
+    ours["compliance_mean"] = _mean([r["ours"]["compliance"] for r in rows])
+    out["wer_relative_reduction"] = 1 - ours["wer_mean"] / peer["wer_mean"] if peer["wer_mean"] else None
+    out["films_wer_not_above_peer"] = sum(1 for r in rows if r["ours"]["wer"] <= r["whisperx"]["wer"])
+    return out
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}"
+
+
+def table(rows: list[dict], total: dict) -> str:
+    head = (
+        "| # | film | s | WER % ours / whisperx | names right ours / whisperx of all | coverage % ours / whisperx "
+        "| events where nobody speaks ours / whisperx | speakers found / true | DER % | wall s ours / whisperx |"
+    )
+    lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        o, p = r["ours"], r["whisperx"]
+        failed = f" (failed: {', '.join(o['failed'])})" if o["failed"] else ""
+        lines.append(
+            f"| {r['number']} | {r['film']}{failed} | {r['duration_s']:.0f} | {_pct(o['wer'])} / {_pct(p['wer'])} "
+            f"| {o['names_right']} / {p['names_right']} of {o['names']} "
+            f"| {_pct(o['coverage'])} / {_pct(p['coverage'])} | {o['silent_events']} / {p['silent_events']} "
+            f"| {o['speakers_found'] if o['speakers_found'] is not None else '–'} / {r['speakers_true']} "
+            f"| {_pct(o['der'])} | {o['wall_s']:.0f} / {p['wall_s']:.0f} |"
+        )
+    o, p = total["ours"], total["whisperx"]
+    lines.append(
+        f"| | **mean** ({total['films']} films) | | **{_pct(o['wer_mean'])} / {_pct(p['wer_mean'])}** "
+        f"| {_pct(o['name_recall'])} % / {_pct(p['name_recall'])} % (pooled) "
+        f"| {_pct(o['coverage_mean'])} / {_pct(p['coverage_mean'])} | {o['silent_events']} / {p['silent_events']} "
+        f"| right on {_pct(o['speaker_count_right'])} % | {_pct(o['der_mean'])} "
+        f"| {o['wall_s']:.0f} / {p['wall_s']:.0f} (total) |"
+    )
+    reduction = total["wer_relative_reduction"] or 0.0
+    lines.append(
+        f"\nMean WER {_pct(abs(reduction))} % {'below' if reduction >= 0 else 'above'} whisperx's (relative); "
+        f"not above whisperx's on "
+        f"{total['films_wer_not_above_peer']} of {total['films']} films; films failed or without subtitles: "
+        f"{len(o['failed_films'])} {o['failed_films'] or ''}; subtitle compliance {_pct(o['compliance_mean'])} %."
+    )
+    return "\n".join(lines)
+
+
+def _git(*args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    return result.stdout.strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--half", choices=("test", "dev"), default="test")
+    parser.add_argument("--films", type=int, help="only the first N films of the half (by number)")
+    parser.add_argument("--output", type=Path, help="JSON to write (default bench/results/accuracy-<half>-<date>.json)")
+    parser.add_argument("--cores", type=int, default=2)
+    args = parser.parse_args(argv)
+    films = half(args.half)[: args.films]
+    work = WORK / args.half
+    started, rows = time.monotonic(), []
+    for spec in films:
+        print(f"accuracy: {spec.number:2d} {spec.file_name} …", flush=True)
+        rows.append(film_row(spec, args.cores, work))
+        o, p = rows[-1]["ours"], rows[-1]["whisperx"]
+        print(f"  WER {_pct(o['wer'])} % vs {_pct(p['wer'])} %, names {o['names_right']}/{o['names']}", flush=True)
+    total = summary(rows)
+    markdown = table(rows, total)
+    output = args.output or RESULTS / f"accuracy-{args.half}-{dt.date.today().isoformat()}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "half": args.half,
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": f"python -m bench.accuracy --half {args.half}" + (f" --films {args.films}" if args.films else ""),
+        "cores": args.cores,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_1min": os.getloadavg()[0]},
+        "commit": _git("rev-parse", "HEAD"),
+        "uncommitted_files": len(_git("status", "--porcelain").splitlines()),
+        "wall_s": round(time.monotonic() - started, 1),
+        "summary": total,
+        "films": rows,
+        "table": markdown,
+    }
+    output.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(markdown)
+    print(f"results: {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
