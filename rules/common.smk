@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 from manifest_lib import ManifestError, movie_dirs, read_view
+from subflow.arguments import check_arguments
 from subflow.films import FilmListError, discover_films
+from subflow.media.container import final_output_name, output_container
 from subflow.resources import CRITICAL_PATH, gpu_units as gpu_units_for, shared_threads as threads_for
 from subflow.run_record import RunRecord
 
@@ -19,7 +21,7 @@ except (FilmListError, ValueError) as error:  # ValueError: a title with no lett
 
 # rules/report.smk: views of the run, not pipeline stages (never in a manifest)
 VIEW_RULES = ("timeline", "library", "reports")
-RUN_RECORD = RunRecord(OUT, FILMS, VIEW_RULES)
+RUN_RECORD = RunRecord(OUT, FILMS, VIEW_RULES, config["mux"]["container"])
 
 
 def gpu_units():
@@ -57,6 +59,14 @@ def film_of(wildcards):
     return FILMS[wildcards.movie]
 
 
+def final_video(movie):
+    """The film's subtitled video, known before any job runs: final_output.mp4 or .mkv (mux.container)."""
+    return movie_file(final_output_name(output_container(FILMS[movie].path, config["mux"]["container"])))
+
+
+check_arguments(sys.argv[1:], OUT, FILMS, VIEW_RULES, final_video)  # a bad stage or film name: one line, exit 2
+
+
 def speech_segments(wildcards):
     """The speech segments ASR, diarization and the subtitles use: pyannote_vad's refinement of Silero's."""
     return rules.pyannote_vad.output.segments.format(movie=wildcards.movie)
@@ -71,9 +81,10 @@ def all_stage_outputs(wildcards):
         for rule in workflow.rules
         if rule.name not in VIEW_RULES
         for pattern in rule.output
-        if "movie" in pattern.get_wildcard_names()
+        if pattern.get_wildcard_names() == {"movie"}
     ]
-    return [str(pattern.apply_wildcards({"movie": movie})) for movie in FILMS for pattern in patterns]
+    files = [str(pattern.apply_wildcards({"movie": movie})) for movie in FILMS for pattern in patterns]
+    return files + [final_video(movie).format(movie=movie) for movie in FILMS]  # mux's: final_output.{container}
 
 
 def building_report():
@@ -128,7 +139,7 @@ def film_view_inputs(wildcards):
         "speakers": rules.diarization.output.speakers,
         "srt": rules.subtitles.output.srt,
         "compliance": rules.subtitles.output.report,
-        "video": rules.mux.output.video,  # so the stage table has every stage's end
+        "video": final_video(wildcards.movie),  # so the stage table has every stage's end
     }
     files = {name: [pattern.format(movie=wildcards.movie)] for name, pattern in files.items()}
     if failed_stages(Path(OUT) / wildcards.movie):

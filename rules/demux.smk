@@ -1,4 +1,4 @@
-# Stage 1 (demux): the film's audio stream → 16 kHz mono PCM for every model.
+# Stage 1 (demux): the film's audio stream → 16 kHz mono PCM in the film's time, for every model.
 
 
 rule demux:
@@ -16,5 +16,6 @@ rule demux:
     threads: shared_threads(2, alone=True)
     params:
         options=config["demux"],
+        sheet_audio_stream=lambda wildcards: film_of(wildcards).audio_stream,
     script:
         "../scripts/demux.py"

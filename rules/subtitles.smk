@@ -1,4 +1,5 @@
-# Stage 9 (subtitles): word timings → subtitle events under the Netflix English rules → SRT.
+# Stage 9 (subtitles): word timings → subtitle events under the Netflix English rules → SRT (and, per
+# subtitles.formats, WebVTT and ASS made from the same events).
 
 
 rule subtitles:
@@ -9,7 +10,7 @@ rule subtitles:
         speakers=rules.diarization.output.speakers,
         entities=rules.pre_ner.output.entities,
     output:
-        srt=movie_file("subtitles/subtitles.srt"),
+        **{fmt: movie_file(f"subtitles/subtitles.{fmt}") for fmt in config["subtitles"]["formats"]},
         report=movie_file("subtitles/report.json"),
     log:
         stage_log("subtitles"),

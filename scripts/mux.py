@@ -1,32 +1,37 @@
-"""Stage 10 (mux): the film's streams copied, the SRT added as a subtitle track (subflow/media/mux.py)."""
+"""Stage 10 (mux): with export.sidecar, the subtitle files written first where media servers look (a library it
+cannot write fails before the film is copied); then the film's streams copied into MP4 or Matroska with the SRT
+added as a subtitle track (subflow/media/sidecars.py, mux.py)."""
 
 from pathlib import Path
 
-from subflow.media.mux import audio_codecs, check_copyable, mux, verify_subtitle_track
+from subflow.media.mux import mux_film
 from subflow.media.probe import probe
-from subflow.options import MuxOptions
+from subflow.media.sidecars import LEDGER, export_sidecars, film_roots, sidecar_folder
+from subflow.options import ExportOptions, MuxOptions
 from subflow.stage import StageContext, run_stage
 
 
 def work(ctx: StageContext) -> None:
-    film = ctx.snakemake.input.film
-    target = Path(ctx.snakemake.output.video)
-    language = MuxOptions.from_config(ctx.snakemake.params.options).subtitle_language
-    info = probe(film)
-    check_copyable(info)
-    codecs = audio_codecs(info)
-    with_subtitles = mux(info, Path(ctx.snakemake.input.subtitles), target, language, codecs)
-    if with_subtitles:
-        verify_subtitle_track(target, language)
-    else:
-        ctx.logger.warning("the SRT has no events: the video is written without a subtitle track")
+    job = ctx.snakemake
+    film, target = job.input.film, Path(job.output.video)
+    subtitles = {Path(path).suffix.lstrip("."): Path(path) for path in job.input.subtitles}
+    export = ExportOptions.from_config(job.params.export)
+    if export.sidecar:
+        folder = sidecar_folder(film, export.dir, film_roots(job.config.get("input_dir", ""), job.config.get("movies")))
+        sidecars = export_sidecars(film, subtitles, folder, ctx.movie_dir / LEDGER)
+        for sidecar in sidecars:
+            ctx.logger.info("sidecar %s: %s %s", sidecar.path, sidecar.status, sidecar.reason or "")
+            if sidecar.status == "skipped":
+                ctx.manifest.add_warning(f"sidecar {sidecar.path} not written: {sidecar.reason}")
+        ctx.manifest.add_metadata("sidecars", [sidecar.record() for sidecar in sidecars])
+    result = mux_film(probe(film), subtitles["srt"], target, MuxOptions.from_config(job.params.options))
+    ctx.logger.info("%s (%s)", target.name, result.reason)
+    for warning in result.warnings:
+        ctx.logger.warning("%s", warning)
+        ctx.manifest.add_warning(warning)
     ctx.manifest.add_output("final_video", target, "Final video with subs")
-    ctx.manifest.add_metadata("subtitle_track", language if with_subtitles else None)
-    ctx.manifest.add_metadata("codec", "mov_text" if with_subtitles else None)
-    ctx.manifest.add_metadata("audio_only", info.video_codec is None)
-    ctx.manifest.add_metadata(
-        "audio", [f"{s.codec} (copied)" if c == "copy" else f"{s.codec} -> {c}" for s, c in zip(info.audio, codecs)]
-    )
+    for key, value in result.metadata().items():
+        ctx.manifest.add_metadata(key, value)
 
 
 if __name__ == "__main__":

@@ -1,30 +1,32 @@
-"""Stage 9 (subtitles): words with timings → subtitle events under the Netflix English rules → SRT."""
+"""Stage 9 (subtitles): words with timings → subtitle events under the Netflix English rules → SRT (+ VTT, ASS)."""
 
 from subflow.io import atomic_write, read_json, write_json
 from subflow.options import SubtitlesOptions
 from subflow.stage import StageContext, run_stage
 from subflow.subtitles.build import build_subtitles, entity_names
-from subflow.subtitles.export import to_srt
+from subflow.subtitles.export import FORMATS
 from subflow.subtitles.format import SubtitleRules
 
 
 def work(ctx: StageContext) -> None:
     inp, out = ctx.snakemake.input, ctx.snakemake.output
     video = read_json(inp.audio_metadata).get("video") or {}
-    rules = SubtitleRules.for_film(SubtitlesOptions.from_config(ctx.snakemake.params.options), video.get("fps"))
+    options = SubtitlesOptions.from_config(ctx.snakemake.params.options)
     events, report = build_subtitles(
         read_json(inp.transcript),
         read_json(inp.segments)["segments"],
-        rules,
+        SubtitleRules.for_film(options, video.get("fps")),
         read_json(inp.speakers)["segments"],
         entity_names([read_json(inp.entities)]),
     )
-    atomic_write(out.srt, to_srt(events))
+    for fmt in options.formats:
+        atomic_write(getattr(out, fmt), FORMATS[fmt](events))
+        ctx.manifest.add_output("subtitles" if fmt == "srt" else fmt, getattr(out, fmt), f"English subtitles ({fmt})")
     write_json(out.report, report)
-    ctx.manifest.add_output("subtitles", out.srt, "English subtitles")
     ctx.manifest.add_output("report", out.report, "Subtitle rule compliance report")
     ctx.manifest.add_metadata("subtitle_count", len(events))
-    ctx.manifest.add_metadata("format", "srt")
+    ctx.manifest.add_metadata("format", "srt")  # the design document's key; every file made is in "formats"
+    ctx.manifest.add_metadata("formats", options.formats)
     ctx.manifest.add_metadata("compliance", report["compliance"])
     ctx.manifest.add_metadata("violations", report["violations"])
     ctx.manifest.add_metadata("dropped_words", report["dropped_words"])

@@ -21,6 +21,7 @@ class Film:
     title: str
     year: int | None
     tmdb_id: int | None = None
+    audio_stream: int | None = None  # the movies sheet's choice among the film's audio streams (0, 1, …)
 
 
 class FilmListError(ValueError):
@@ -64,9 +65,13 @@ def _films_in_sheet(sheet: Path) -> list[Film]:
         try:
             year = _optional_int(row.get("year")) if "year" in row else None
             tmdb_id = _optional_int(row.get("tmdb_id")) if "tmdb_id" in row else None
+            audio_stream = _optional_int(row.get("audio_stream")) if "audio_stream" in row else None
         except ValueError as exc:
             raise FilmListError(f"movies sheet {sheet}, line {row_number}: {exc}") from exc
-        films.append(Film(str(path.absolute()), title or parsed.title, year if year else parsed.year, tmdb_id))
+        if audio_stream is not None and audio_stream < 0:
+            raise FilmListError(f"movies sheet {sheet}, line {row_number}: audio_stream {audio_stream} is negative")
+        path_text = str(path.absolute())
+        films.append(Film(path_text, title or parsed.title, year if year else parsed.year, tmdb_id, audio_stream))
     return films
 
 

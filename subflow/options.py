@@ -41,7 +41,7 @@ class Options:
 @dataclass(frozen=True)
 class DemuxOptions(Options):
     section: ClassVar[str] = "demux"
-    audio_stream: int | None = None  # an index among the audio streams; None: English-tagged, else the first
+    audio_stream: int | None = None  # an index among the audio streams; None: the movies sheet's, English, the first
     sample_rate: int = 16000
 
 
@@ -122,12 +122,23 @@ class SubtitlesOptions(Options):
     min_gap_frames: int = 2
     default_fps: float = 23.976  # the film's frame rate wins when it has one
     max_extend_s: float = 0.5
+    formats: list[str] = field(default_factory=lambda: ["srt"])  # files made from the events: srt, vtt, ass
 
 
 @dataclass(frozen=True)
 class MuxOptions(Options):
     section: ClassVar[str] = "mux"
     subtitle_language: str = "eng"
+    subtitle_title: str = "English (subflow)"
+    subtitle_default: bool = False
+    container: str = "auto"  # auto: the input's family (MP4 for MP4/MOV/M4V that MP4 holds, else Matroska) | mp4 | mkv
+
+
+@dataclass(frozen=True)
+class ExportOptions(Options):
+    section: ClassVar[str] = "export"
+    sidecar: bool = False  # write <film basename>.en.<format> for media servers
+    dir: str = ""  # "": beside the film; else a folder that mirrors the input tree
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,7 @@ class WorkflowOptions(Options):
     asr: AsrOptions = field(default_factory=AsrOptions)
     subtitles: SubtitlesOptions = field(default_factory=SubtitlesOptions)
     mux: MuxOptions = field(default_factory=MuxOptions)
+    export: ExportOptions = field(default_factory=ExportOptions)
     tmdb: TmdbOptions = field(default_factory=TmdbOptions)
     pre_ner: PreNerOptions = field(default_factory=PreNerOptions)
     post_ner: PostNerOptions = field(default_factory=PostNerOptions)

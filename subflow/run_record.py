@@ -18,22 +18,29 @@ from typing import Any
 from manifest_lib import ManifestError, PipelineManifest, load_manifest, read_view
 from subflow.agreement import SnakemakePlanError, snakemake_plan
 from subflow.films import Film
+from subflow.media.container import final_output_name, output_container
 
-FINAL_OUTPUT = "final_output.mp4"
 INTERRUPTIONS = ("KeyboardInterrupt", "Terminated")
 
 
 class RunRecord:
     """The films of one snakemake run and the pipeline status of each."""
 
-    def __init__(self, output_dir: str, films: Mapping[str, Film], view_rules: Collection[str]) -> None:
+    def __init__(
+        self, output_dir: str, films: Mapping[str, Film], view_rules: Collection[str], container: str = "auto"
+    ) -> None:
         self.output_dir = output_dir
         self.films = films
+        self.container = container  # mux.container: which final_output each film ends with
         self.not_stages = {"all", *view_rules}
         self.movies: set[str] = set()  # the films this run has jobs for
 
     def movie_dir(self, movie: str) -> Path:
         return Path(self.output_dir) / movie
+
+    def final_output(self, movie: str) -> Path:
+        """The film's subtitled video: final_output.mp4 or final_output.mkv (subflow.media.container)."""
+        return self.movie_dir(movie) / final_output_name(output_container(self.films[movie].path, self.container))
 
     def planned_jobs(self, dag: Any) -> list[tuple[str, str, str]]:
         """(movie, stage, Snakemake's reason) of every stage job the run will execute."""
@@ -113,7 +120,7 @@ class RunRecord:
             failed = [data["stages"][stage] for stage in data["pipeline"]["failed_stages"]]
             if failed and all((entry["error"] or {}).get("type") in INTERRUPTIONS for entry in failed):
                 PipelineManifest(movie_dir).finalize("interrupted")
-            elif failed or (not success and not (movie_dir / FINAL_OUTPUT).exists()):
+            elif failed or (not success and not self.final_output(movie).exists()):
                 PipelineManifest(movie_dir).finalize("failed")
-            elif (movie_dir / FINAL_OUTPUT).exists():
+            elif self.final_output(movie).exists():
                 PipelineManifest(movie_dir).finalize("completed")

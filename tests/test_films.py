@@ -64,3 +64,13 @@ def test_movies_sheet_without_path_column(tmp_path: Path):
     sheet.write_text("title\tyear\nX\t2000\n", encoding="utf-8")
     with pytest.raises(FilmListError, match="missing column"):
         discover_films(str(tmp_path), str(sheet))
+
+
+def test_movies_sheet_audio_stream_column(tmp_path: Path):
+    sheet = tmp_path / "movies.tsv"
+    sheet.write_text("path\taudio_stream\nA (2001).mkv\t1\nB (2002).mkv\t\n", encoding="utf-8")
+    films = discover_films(str(tmp_path / "none"), str(sheet))
+    assert (films["A_2001"].audio_stream, films["B_2002"].audio_stream) == (1, None)
+    sheet.write_text("path\taudio_stream\nA (2001).mkv\t-1\n", encoding="utf-8")
+    with pytest.raises(FilmListError, match="line 2: audio_stream -1 is negative"):
+        discover_films(str(tmp_path / "none"), str(sheet))

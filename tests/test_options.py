@@ -1,4 +1,4 @@
-"""One default per option: the typed options, the schema and config.yaml agree key for key, in all 11 sections."""
+"""One default per option: the typed options, the schema and config.yaml agree key for key, in all 12 sections."""
 
 import dataclasses
 
@@ -15,13 +15,14 @@ TOP_LEVEL = {name: spec for name, spec in SCHEMA["properties"].items() if spec.g
 
 
 def defaults(options: type[Options]) -> dict:
-    return {f.name: f.default for f in dataclasses.fields(options) if f.default is not dataclasses.MISSING}
+    fields = [f for f in dataclasses.fields(options) if not isinstance(f.type, type) or not issubclass(f.type, Options)]
+    return {f.name: f.default if f.default_factory is dataclasses.MISSING else f.default_factory() for f in fields}
 
 
 def test_every_config_section_has_its_options_class():
     sections = {name for name, spec in SCHEMA["properties"].items() if spec.get("type") == "object"}
     assert {options.section for options in SECTIONS} == sections
-    assert len(SECTIONS) + 1 == 11  # the stage sections and the top level
+    assert len(SECTIONS) + 1 == 12  # the stage sections, export (sidecars, written by mux) and the top level
 
 
 @pytest.mark.parametrize("options", SECTIONS, ids=lambda options: options.section)

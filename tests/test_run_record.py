@@ -7,7 +7,7 @@ import pytest
 from manifest_lib import PipelineManifest, StageManifest, load_manifest
 from subflow.films import Film
 from subflow.resources import gpu_units, shared_threads
-from subflow.run_record import FINAL_OUTPUT, RunRecord
+from subflow.run_record import RunRecord
 
 FILMS = {name: Film(f"/films/{name}.mkv", name, 2020) for name in ("Done", "Broken", "Stopped", "Unfinished")}
 
@@ -28,7 +28,7 @@ def run(tmp_path: Path) -> RunRecord:
         PipelineManifest(tmp_path / movie).start()
         record_stage(tmp_path / movie, "demux")
     record.movies.update(FILMS)
-    (tmp_path / "Done" / FINAL_OUTPUT).write_bytes(b"video")
+    record.final_output("Done").write_bytes(b"video")  # final_output.mkv: the film is a .mkv
     record_stage(tmp_path / "Broken", "asr", RuntimeError("no speech found"))
     record_stage(tmp_path / "Stopped", "asr", KeyboardInterrupt())
     return record

@@ -119,6 +119,7 @@ def test_audio_only_file_becomes_an_mp4_with_its_audio_and_subtitles(bad_run: Ba
     stages = manifest(movie_dir)["stages"]
     assert {s: e["status"] for s, e in stages.items() if s != "tmdb"} == {s: "success" for s in STAGES if s != "tmdb"}
     assert stages["mux"]["metadata"]["audio_only"] is True and stages["demux"]["metadata"]["duration_seconds"] > 3
+    assert stages["mux"]["metadata"]["container"] == "mp4"  # audio alone: an MP4, as before Matroska output
     streams = subprocess.run(
         [
             "ffprobe",

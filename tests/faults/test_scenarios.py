@@ -110,13 +110,13 @@ def test_1_clean_run_every_stage_done_and_agrees(scenario: Scenario):
             "-of",
             "csv=p=0",
             "--",
-            str(scenario.movie / "final_output.mp4"),
+            str(scenario.movie / "final_output.mkv"),
         ],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    assert tracks == ["mov_text,eng"]
+    assert tracks == ["subrip,eng"]
 
 
 def test_hostile_file_name_reaches_no_shell(scenario: Scenario):
@@ -255,7 +255,7 @@ def test_3_sigkill_asr_after_touching_the_film_then_rerun_incomplete(scenario: S
 def test_3_sigkill_whole_run_while_mux_writes_the_video(scenario: Scenario):
     movie = scenario.movie
     before = manifest(movie)["stages"]
-    (movie / "final_output.mp4").unlink()
+    (movie / "final_output.mkv").unlink()
     process = scenario.workflow.start()
     wait_for_stage(movie, "mux", "running", before["mux"]["attempt"] + 1)
     os.killpg(process.pid, signal.SIGKILL)  # the node dies: Snakemake and the stage at once

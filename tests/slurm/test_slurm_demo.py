@@ -108,11 +108,11 @@ def stream_digests(video: Path) -> dict[str, str]:
 
 
 def assert_same_video(slurm: Run, local: Run) -> None:
-    ours = stream_digests(slurm.movie_dir / "final_output.mp4")
-    theirs = stream_digests(local.movie_dir / "final_output.mp4")
+    ours = stream_digests(slurm.movie_dir / "final_output.mkv")
+    theirs = stream_digests(local.movie_dir / "final_output.mkv")
     for key in ours:
         assert ours[key] == theirs[key], f"{key} differs between the SLURM and the local run"
-    assert "mov_text,subtitle,eng" in ours["streams"]
+    assert "subrip,subtitle,eng" in ours["streams"]
     srt = (slurm.movie_dir / "subtitles" / "subtitles.srt").read_text(encoding="utf-8")
     assert srt == (local.movie_dir / "subtitles" / "subtitles.srt").read_text(encoding="utf-8")
 

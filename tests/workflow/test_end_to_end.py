@@ -55,8 +55,8 @@ def test_demo_film_all_stages_succeed(demo_run: Path):
     assert manifest["stages"]["asr"]["metadata"]["word_count"] > 30
 
 
-def test_demo_film_has_english_mov_text_track(demo_run: Path):
-    assert subtitle_streams(demo_run / "final_output.mp4") == ["mov_text,eng"]
+def test_demo_film_has_english_subrip_track(demo_run: Path):
+    assert subtitle_streams(demo_run / "final_output.mkv") == ["subrip,eng"]  # Matroska in, Matroska out
 
 
 def test_demo_film_subtitles_match_the_script(demo_run: Path, demo_film: Path):
@@ -121,4 +121,4 @@ def test_ljspeech_as_a_film(tmp_path: Path):
     wer = word_error_rate(reference, srt_text((movie / "subtitles" / "subtitles.srt").read_text()))
     print(f"ljspeech_lj001 WER {wer:.3f}")
     assert wer <= 0.10
-    assert subtitle_streams(movie / "final_output.mp4") == ["mov_text,eng"]
+    assert subtitle_streams(movie / "final_output.mkv") == ["subrip,eng"]
