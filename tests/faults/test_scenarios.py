@@ -42,6 +42,7 @@ from tests.faults.conftest import (
     statuses,
     wait_for_stage,
 )
+from tests.media.inspect import subtitle_streams
 
 pytestmark = pytest.mark.slow
 
@@ -98,24 +99,7 @@ def test_1_clean_run_every_stage_done_and_agrees(scenario: Scenario):
     assert all(done[s] == "success" for s in STAGES if s != "tmdb") and done["tmdb"] in ("success", "skipped"), done
     assert manifest(scenario.movie)["pipeline"]["status"] == "completed"
     assert_agreement(scenario.workflow)
-    tracks = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-select_streams",
-            "s",
-            "-show_entries",
-            "stream=codec_name:stream_tags=language",
-            "-of",
-            "csv=p=0",
-            "--",
-            str(scenario.movie / "final_output.mkv"),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    tracks = subtitle_streams(scenario.movie / "final_output.mkv")
     assert tracks == ["subrip,eng"]
 
 

@@ -19,6 +19,12 @@ def streams(path: Path) -> list[dict]:
     return probe_json(path, "-show_streams")["streams"]
 
 
+def subtitle_streams(path: Path) -> list[str]:
+    """``codec,language`` of each subtitle stream (``codec`` alone when it has no language tag)."""
+    found = [s for s in streams(path) if s.get("codec_type") == "subtitle"]
+    return [",".join([s["codec_name"], *filter(None, [(s.get("tags") or {}).get("language")])]) for s in found]
+
+
 def described(stream: dict) -> dict:
     """A stream as a player sees it: kind, codec, its own tags and its dispositions."""
     tags = {k.lower(): v for k, v in (stream.get("tags") or {}).items() if not k.lower().startswith(VOLATILE_TAGS)}

@@ -11,29 +11,9 @@ import pytest
 from bench.wer import srt_text, word_error_rate
 from subflow.io import STAGES
 from tests.conftest import job_table, read_manifest, realdata, run_workflow
+from tests.media.inspect import subtitle_streams
 
 pytestmark = pytest.mark.slow
-
-
-def subtitle_streams(video: Path) -> list[str]:
-    result = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-select_streams",
-            "s",
-            "-show_entries",
-            "stream=codec_name:stream_tags=language",
-            "-of",
-            "csv=p=0",
-            str(video),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.split()
 
 
 @pytest.fixture(scope="module")
