@@ -22,6 +22,7 @@ import platform
 import shutil
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -38,16 +39,26 @@ WORK = CACHE.parent / "accuracy"
 API_KEY = "bench-key"
 
 
-def run_ours(spec: FilmSpec, film: Path, out: Path, cores: int) -> dict:
-    """The workflow on one film with its loopback TMDB; what it made and how each stage ended."""
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+WITHOUT_NAMES = {"tmdb": {"enabled": False}, "asr": {"use_prompt": False}}  # names from the file name only, no prompt
+
+
+def run_ours(spec: FilmSpec, film: Path, out: Path, cores: int, without_names: bool = False) -> dict:
+    """The workflow on one film with its loopback TMDB; what it made and how each stage ended.
+
+    ``without_names`` runs it again in ``out`` (after a run with names) with TMDB and the prompt off, from
+    tmdb on, so the figures with and without names share their VAD and diarization."""
+    if not without_names:
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
     config = out / "config.yaml"
     with tmdb.server(spec, API_KEY) as server:
-        settings = {"tmdb": {"base_url": server.base_url, "timeout_s": 5, "retries": 1}}
+        settings = (
+            WITHOUT_NAMES if without_names else {"tmdb": {"base_url": server.base_url, "timeout_s": 5, "retries": 1}}
+        )
         config.write_text(json.dumps({"input_dir": str(film.parent), "output_dir": str(out / "out"), **settings}))
         started = time.monotonic()
         args = ["--cores", str(cores), "--resources", "gpu=1", "--configfile", str(config)]
+        args += ["--forcerun", "tmdb"] if without_names else []
         result = run_snakemake(args, env={"TMDB_API_KEY": API_KEY, "TQDM_DISABLE": "1"})
         wall = time.monotonic() - started
     movie = out / "out" / spec.movie
@@ -91,11 +102,17 @@ def run_peer(film: Path, out: Path, threads: int) -> dict:
     }
 
 
-def film_row(spec: FilmSpec, cores: int, work: Path) -> dict:
+def film_row(spec: FilmSpec, cores: int, work: Path, peer: bool = True, without_names: bool = False) -> dict:
     built = build(spec)
     ref = built.reference
     ours = run_ours(spec, built.film, work / spec.slug / "ours", cores)
-    peer = run_peer(built.film, work / spec.slug / "whisperx", cores)
+    row = {}
+    if without_names:
+        bare = run_ours(spec, built.film, work / spec.slug / "ours", cores, without_names=True)
+        row["without_names"] = {**score_srt(ref, bare["srt"]), **{k: bare[k] for k in ("rc", "wall_s", "failed")}}
+    if peer:
+        found = run_peer(built.film, work / spec.slug / "whisperx", cores)
+        row["whisperx"] = {**score_srt(ref, found["srt"]), **{k: found[k] for k in ("rc", "wall_s", "srt", "log_tail")}}
     speakers_found = len({t["speaker"] for t in ours["turns"]}) if ours["turns"] else None
     return {
         "number": spec.number,
@@ -113,7 +130,7 @@ def film_row(spec: FilmSpec, cores: int, work: Path) -> dict:
             "speakers_found": speakers_found,
             "der": diarization_error(ref["lines"], ours["turns"], ref["duration"]),
         },
-        "whisperx": {**score_srt(ref, peer["srt"]), **{k: peer[k] for k in ("rc", "wall_s", "srt", "log_tail")}},
+        **row,
     }
 
 
@@ -122,10 +139,19 @@ def _mean(values: list) -> float | None:
     return statistics.fmean(present) if present else None
 
 
+SYSTEMS = ("ours", "without_names", "whisperx")
+LABELS = {"ours": "ours", "without_names": "ours without names", "whisperx": "whisperx"}
+
+
+def systems(rows: list[dict]) -> list[str]:
+    """The systems every row has: ours, then ours without names and the peer when they ran."""
+    return [s for s in SYSTEMS if rows and all(s in r for r in rows)]
+
+
 def summary(rows: list[dict]) -> dict:
     """Means and pooled figures over the films, per system, and the issue's targets."""
     out: dict = {"films": len(rows)}
-    for system in ("ours", "whisperx"):
+    for system in systems(rows):
         figures = [r[system] for r in rows]
         names = sum(f["names"] for f in figures)
         out[system] = {
@@ -133,15 +159,25 @@ def summary(rows: list[dict]) -> dict:
             "name_recall": sum(f["names_right"] for f in figures) / names if names else None,
             "coverage_mean": _mean([f["coverage"] for f in figures]),
             "silent_events": sum(f["silent_events"] for f in figures),
+            "false_names": sum(len(f.get("false_names", [])) for f in figures),
             "wall_s": sum(f["wall_s"] for f in figures),
         }
-    ours, peer = out["ours"], out["whisperx"]
+    ours = out["ours"]
     ours["failed_films"] = [r["slug"] for r in rows if r["ours"]["failed"] or not r["ours"]["events"]]
     ours["speaker_count_right"] = _mean([float(r["ours"]["speakers_found"] == r["speakers_true"]) for r in rows])
     ours["der_mean"] = _mean([r["ours"]["der"] for r in rows])
     ours["compliance_mean"] = _mean([r["ours"]["compliance"] for r in rows])
-    out["wer_relative_reduction"] = 1 - ours["wer_mean"] / peer["wer_mean"] if peer["wer_mean"] else None
-    out["films_wer_not_above_peer"] = sum(1 for r in rows if r["ours"]["wer"] <= r["whisperx"]["wer"])
+    if "whisperx" in out:
+        peer = out["whisperx"]
+        out["wer_relative_reduction"] = 1 - ours["wer_mean"] / peer["wer_mean"] if peer["wer_mean"] else None
+        out["films_wer_not_above_peer"] = sum(1 for r in rows if r["ours"]["wer"] <= r["whisperx"]["wer"])
+    if "without_names" in out:  # issue 15 part 3: names never make a film worse
+        out["films_names_wer_within_half_point"] = sum(
+            1 for r in rows if r["ours"]["wer"] <= r["without_names"]["wer"] + 0.005
+        )
+        out["films_names_recall_not_below"] = sum(
+            1 for r in rows if r["ours"]["name_recall"] >= r["without_names"]["name_recall"]
+        )
     return out
 
 
@@ -150,37 +186,55 @@ def _pct(value: float | None) -> str:
 
 
 def table(rows: list[dict], total: dict) -> str:
+    present = systems(rows)
+    order = " / ".join(LABELS[s] for s in present)
+
+    def cells(figures: dict[str, dict], key: str, show=_pct) -> str:
+        return " / ".join(show(figures[s][key]) for s in present)
+
     head = (
-        "| # | film | s | WER % ours / whisperx | names right ours / whisperx of all | coverage % ours / whisperx "
-        "| events where nobody speaks ours / whisperx | speakers found / true | DER % | wall s ours / whisperx |"
+        f"| # | film | s | WER % {order} | names right {order} of all | names where none was said {order} "
+        f"| coverage % {order} "
+        f"| events where nobody speaks {order} | speakers found / true | DER % | wall s {order} |"
     )
-    lines = [head, "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [head, "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        o, p = r["ours"], r["whisperx"]
+        o = r["ours"]
         failed = f" (failed: {', '.join(o['failed'])})" if o["failed"] else ""
         lines.append(
-            f"| {r['number']} | {r['film']}{failed} | {r['duration_s']:.0f} | {_pct(o['wer'])} / {_pct(p['wer'])} "
-            f"| {o['names_right']} / {p['names_right']} of {o['names']} "
-            f"| {_pct(o['coverage'])} / {_pct(p['coverage'])} | {o['silent_events']} / {p['silent_events']} "
+            f"| {r['number']} | {r['film']}{failed} | {r['duration_s']:.0f} | {cells(r, 'wer')} "
+            f"| {cells(r, 'names_right', str)} of {o['names']} "
+            f"| {' / '.join(str(len(r[s].get('false_names', []))) for s in present)} "
+            f"| {cells(r, 'coverage')} | {cells(r, 'silent_events', str)} "
             f"| {o['speakers_found'] if o['speakers_found'] is not None else '–'} / {r['speakers_true']} "
-            f"| {_pct(o['der'])} | {o['wall_s']:.0f} / {p['wall_s']:.0f} |"
+            f"| {_pct(o['der'])} | {cells(r, 'wall_s', lambda v: f'{v:.0f}')} |"
         )
-    o, p = total["ours"], total["whisperx"]
+    o = total["ours"]
     lines.append(
-        f"| | **mean** ({total['films']} films) | | **{_pct(o['wer_mean'])} / {_pct(p['wer_mean'])}** "
-        f"| {_pct(o['name_recall'])} % / {_pct(p['name_recall'])} % (pooled) "
-        f"| {_pct(o['coverage_mean'])} / {_pct(p['coverage_mean'])} | {o['silent_events']} / {p['silent_events']} "
+        f"| | **mean** ({total['films']} films) | | **{cells(total, 'wer_mean')}** "
+        f"| {cells(total, 'name_recall')} % (pooled) | {cells(total, 'false_names', str)} "
+        f"| {cells(total, 'coverage_mean')} | {cells(total, 'silent_events', str)} "
         f"| right on {_pct(o['speaker_count_right'])} % | {_pct(o['der_mean'])} "
-        f"| {o['wall_s']:.0f} / {p['wall_s']:.0f} (total) |"
+        f"| {cells(total, 'wall_s', lambda v: f'{v:.0f}')} (total) |"
     )
-    reduction = total["wer_relative_reduction"] or 0.0
-    lines.append(
-        f"\nMean WER {_pct(abs(reduction))} % {'below' if reduction >= 0 else 'above'} whisperx's (relative); "
-        f"not above whisperx's on "
-        f"{total['films_wer_not_above_peer']} of {total['films']} films; films failed or without subtitles: "
-        f"{len(o['failed_films'])} {o['failed_films'] or ''}; subtitle compliance {_pct(o['compliance_mean'])} %."
+    notes = []
+    if "whisperx" in total:
+        reduction = total["wer_relative_reduction"] or 0.0
+        notes.append(
+            f"Mean WER {_pct(abs(reduction))} % {'below' if reduction >= 0 else 'above'} whisperx's (relative); "
+            f"not above whisperx's on {total['films_wer_not_above_peer']} of {total['films']} films."
+        )
+    if "without_names" in total:
+        notes.append(
+            f"With names: WER within 0.5 points of the run without names on "
+            f"{total['films_names_wer_within_half_point']} of {total['films']} films; name recall not below it on "
+            f"{total['films_names_recall_not_below']}."
+        )
+    notes.append(
+        f"Films failed or without subtitles: {len(o['failed_films'])} {o['failed_films'] or ''}; "
+        f"subtitle compliance {_pct(o['compliance_mean'])} %."
     )
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + " ".join(notes)
 
 
 def _git(*args: str) -> str:
@@ -194,15 +248,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--films", type=int, help="only the first N films of the half (by number)")
     parser.add_argument("--output", type=Path, help="JSON to write (default bench/results/accuracy-<half>-<date>.json)")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--no-peer", action="store_true", help="skip the whisperx CLI")
+    parser.add_argument(
+        "--without-names", action="store_true", help="also run each film with TMDB and the prompt off (from tmdb on)"
+    )
     args = parser.parse_args(argv)
     films = half(args.half)[: args.films]
     work = WORK / args.half
     started, rows = time.monotonic(), []
     for spec in films:
         print(f"accuracy: {spec.number:2d} {spec.file_name} …", flush=True)
-        rows.append(film_row(spec, args.cores, work))
-        o, p = rows[-1]["ours"], rows[-1]["whisperx"]
-        print(f"  WER {_pct(o['wer'])} % vs {_pct(p['wer'])} %, names {o['names_right']}/{o['names']}", flush=True)
+        rows.append(film_row(spec, args.cores, work, peer=not args.no_peer, without_names=args.without_names))
+        for system in systems(rows[-1:]):
+            figures = rows[-1][system]
+            print(
+                f"  {LABELS[system]}: WER {_pct(figures['wer'])} %, names {figures['names_right']}/{figures['names']}"
+            )
     total = summary(rows)
     markdown = table(rows, total)
     output = args.output or RESULTS / f"accuracy-{args.half}-{dt.date.today().isoformat()}.json"
@@ -210,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     record = {
         "half": args.half,
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "command": f"python -m bench.accuracy --half {args.half}" + (f" --films {args.films}" if args.films else ""),
+        "command": "python -m bench.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
         "cores": args.cores,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_1min": os.getloadavg()[0]},
         "commit": _git("rev-parse", "HEAD"),

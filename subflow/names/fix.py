@@ -14,13 +14,27 @@ count:
   and ``ortho`` must reach ``min_spelling`` (default 65: "Sheila" is not "Shelley", "FAQ" not "Fega",
   however alike they sound). Words in capitals (acronyms) are never changed.
 
-Word counts must agree (one word for one, "Dominic Cob" → "Dominic Cobb" word by word, so each word
-keeps its own timing), except that two words may merge into a one-word name ("Sai toe" → "Saito")
-and one word may split into a two-word name, both only at ``strict_score``. A run that already is a
-name form (exactly, same case) is never changed, and no correction may alter such a word.
+Word counts agree (one word for one, "Dominic Cob" → "Dominic Cobb" word by word, so each word keeps
+its own timing) or differ by one: two adjacent words merge into one name word ("Sai toe" → "Saito",
+"Oz Rick Pellham" → "Osric Pellham") or one word splits into two ("Meiling" → "Mei Ling"), the choice
+that spells the name best (:func:`partition`), only at ``strict_score``. A run that already is a name
+form (exactly, same case) is never changed, and no correction may alter such a word.
 
-Thresholds: a run Whisper capitalised needs ``min_score`` (default 75); a lowercase run needs
-``strict_score`` (default 90) — Whisper capitalises the names it hears as names.
+Thresholds: a run Whisper capitalised needs ``min_score`` (default 70, tuned on the corpus dev half); a lowercase run needs
+``strict_score`` (default 90) — Whisper capitalises the names it hears as names. A run of the name's
+own letters split in two or three ("brack water" → "Brackwater", six letters or more) is taken as
+it is. A lowercase word is never capitalised into a name of unknown kind (``NAME``: the rare words of
+the title and overview), so "the orchard" of "The Glass Orchard" stays.
+
+Anchored names
+--------------
+ASR often hears one word of a name right and turns the other into common words. When a word of the
+name is heard exactly (and is no common word, or is the name's title: "Quenneville", "Captain"), or a
+capitalised title stands right before the run ("Captain" + "Hair Oh"), the name is sure to be there:
+only the words that change are scored, against the name's words they become, and they need
+``anchored_score`` (default 70) and ``min_spelling``, however common they are ("Mary Sol Quenneville" →
+"Marisol Quenneville", "Captain Hair Oh" → "Captain Harrow"). A title that changes needs its sound
+(``strict_score``) with looser spelling ("Kept in Ostrander" → "Captain Ostrander").
 
 The common-word guard
 ---------------------
@@ -52,7 +66,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from subflow.names.lexicon import DETERMINERS
+from subflow.names.lexicon import DETERMINERS, HONORIFICS
 from subflow.names.phonetics import onset, phonetic_key
 from subflow.names.tokens import Token, segment_words, tokenize
 from subflow.options import PostNerOptions
@@ -99,6 +113,9 @@ def build_targets(entities: list[dict], match_actors: bool = False) -> list[Targ
 # --- finding corrections -----------------------------------------------------------------------------
 
 
+Group = tuple[tuple[int, ...], tuple[str, ...]]  # run positions → the name's words they become
+
+
 @dataclass
 class Candidate:
     tokens: list[Token]
@@ -107,13 +124,53 @@ class Candidate:
     ortho: float
     phonetic: float
     keep_s: bool  # the run's last word ended in a plural/possessive "s" kept after the name
-    new_cores: list[str]
+    groups: list[Group]
     rule: str
+    anchor: str = ""  # why the name is sure to be there: a word of it heard right, or a title before it
     guard: str = ""
 
     @property
     def shape(self) -> str:
         return "1:1" if len(self.tokens) == len(self.target.words) else f"{len(self.tokens)}:{len(self.target.words)}"
+
+    @property
+    def new_cores(self) -> list[str]:
+        return [word for _, words in self.groups for word in words]
+
+    def changed_groups(self) -> list[Group]:
+        """The groups whose words change ("Mary's all" → "Marisol"), not those heard right ("Quenneville")."""
+        return [
+            (positions, words)
+            for positions, words in self.groups
+            if [self.tokens[i].core for i in positions] != list(words)
+        ]
+
+
+def partition(cores: list[str], words: tuple[str, ...]) -> list[Group]:
+    """Run words matched to a name's words, in order: one for one, or where the counts differ by one, the
+    adjacent pair that merges into one name word ("Oz Rick" → "Osric") or the word that splits into two
+    ("Portimbrel" → "Port Imbrel") — the choice that spells the name best."""
+    n, m = len(cores), len(words)
+    if n == m:
+        return [((i,), (w,)) for i, w in enumerate(words)]
+    options: list[list[Group]] = []
+    if n == m + 1:
+        for k in range(m):
+            groups = [((i,), (words[i],)) for i in range(k)] + [((k, k + 1), (words[k],))]
+            groups += [((i + 1,), (words[i],)) for i in range(k + 1, m)]
+            options.append(groups)
+    elif n + 1 == m:
+        for k in range(n):
+            groups = [((i,), (words[i],)) for i in range(k)] + [((k,), (words[k], words[k + 1]))]
+            groups += [((i,), (words[i + 1],)) for i in range(k + 1, n)]
+            options.append(groups)
+    if not options:
+        return []
+
+    def fit(groups: list[Group]) -> float:
+        return sum(fuzz.ratio(letters("".join(cores[i] for i in pos)), letters("".join(ws))) for pos, ws in groups)
+
+    return max(options, key=fit)
 
 
 @dataclass
@@ -175,7 +232,7 @@ class NameFixer:
                 if token.poss or CLAUSE_END.search(token.post):
                     break
 
-    def _candidates(self, run: list[Token], floor: float) -> list[Candidate]:
+    def _candidates(self, run: list[Token], floor: float, previous: Token | None) -> list[Candidate]:
         """Every target this run scores at least ``floor`` against (all targets scored at once)."""
         n_run = len(run)
         cores = [t.core for t in run]
@@ -193,45 +250,93 @@ class NameFixer:
             phons = process.cdist([phon], self._phons, scorer=fuzz.ratio)[0]
             for i in (((orthos + phons) / 2) >= floor).nonzero()[0]:
                 target = self.targets[i]
-                n_target = len(target.words)
-                if not (n_run == n_target or (n_run == 2 and n_target == 1) or (n_run == 1 and n_target == 2)):
+                if abs(n_run - len(target.words)) > 1 or (keep_s and target.words[-1].lower().endswith("s")):
                     continue
-                if keep_s and target.words[-1].lower().endswith("s"):
+                groups = partition(words, target.words)
+                if not groups:
                     continue
-                if onset(phon) != onset(target.phon) or not 0.5 <= len(key) / len(target.key) <= 2.0:
-                    continue
-                score = round(float(orthos[i] + phons[i]) / 2, 1)
-                if i in found and found[i].score >= score:
-                    continue
-                if n_run == n_target:
-                    new_cores = list(target.words)
-                else:
-                    new_cores = [target.text]
                 if keep_s:
-                    new_cores[-1] += last[-1]
-                rule = "case" if key == target.key else "fuzzy+phonetic"
-                found[i] = Candidate(
-                    run, target, score, round(float(orthos[i]), 1), round(float(phons[i]), 1), keep_s, new_cores, rule
+                    positions, new = groups[-1]
+                    groups[-1] = (positions, (*new[:-1], new[-1] + last[-1]))
+                candidate = Candidate(
+                    run, target, 0.0, 0.0, 0.0, keep_s, groups, "case" if key == target.key else "fuzzy+phonetic"
                 )
+                candidate.anchor = self._anchor(candidate, previous)
+                if candidate.anchor:  # judged on the words that change, the anchor vouching for the rest
+                    changed = candidate.changed_groups()
+                    part = letters("".join(words[k] for positions, _ in changed for k in positions))
+                    name_part = " ".join(w for _, new in changed for w in new)
+                    ortho = fuzz.ratio(part, letters(name_part))
+                    phonetic = fuzz.ratio(phonetic_key(part), phonetic_key(name_part))
+                    candidate.rule = "anchored"
+                    if onset(phonetic_key(part)) != onset(phonetic_key(name_part)):
+                        continue
+                else:
+                    ortho, phonetic = float(orthos[i]), float(phons[i])
+                    if onset(phon) != onset(target.phon) or not 0.5 <= len(key) / len(target.key) <= 2.0:
+                        continue
+                candidate.score = round((ortho + phonetic) / 2, 1)
+                candidate.ortho, candidate.phonetic = round(ortho, 1), round(phonetic, 1)
+                if i not in found or found[i].score < candidate.score:
+                    found[i] = candidate
         return list(found.values())
+
+    def _anchor(self, candidate: Candidate, previous: Token | None) -> str:
+        """What makes the name certain here, so that the words that change may be common ones: another
+        word of the same name heard right ("Mary Quenneville" → "Marisol Quenneville"), its title heard
+        right ("Captain Hair Oh" → "Captain Harrow"), or a title just before it ("Captain" + "Hair Oh")."""
+        changed = candidate.changed_groups()
+        if not changed:
+            return ""
+        for positions, words in candidate.groups:
+            if (positions, words) in changed or len(positions) != 1 or len(words) != 1:
+                continue
+            heard = candidate.tokens[positions[0]].core
+            if heard.lower() != words[0].lower() or len(heard) < 3:
+                continue
+            if heard.lower() not in self.lexicon or heard.lower().rstrip(".") in HONORIFICS:
+                return f"{heard!r} heard right"
+        title_before = (
+            previous is not None
+            and previous.capitalised
+            and not previous.post
+            and previous.core.lower().rstrip(".") in HONORIFICS
+        )
+        if title_before and candidate.target.label == "PERSON" and len(candidate.groups) == len(changed):
+            return f"after {previous.core!r}"
+        return ""
 
     def _changes(self, candidate: Candidate) -> bool:
         """True when applying the candidate changes the text and touches no already-correct name word."""
-        if candidate.shape == "1:1":
-            changed = [t for t, new in zip(candidate.tokens, candidate.new_cores) if t.core != new]
-            return bool(changed) and not any(t.core in self.exact_words for t in changed)
-        return not any(t.core in self.exact_words for t in candidate.tokens)
+        changed = candidate.changed_groups()
+        touched = [candidate.tokens[i] for positions, _ in changed for i in positions]
+        return bool(changed) and not any(t.core in self.exact_words for t in touched)
 
     def _accept(self, candidate: Candidate, context: Context, previous: Token | None) -> bool:
         s = self.options
         run = candidate.tokens
-        if candidate.ortho < s.min_spelling:
-            candidate.guard = "spelling too far"
-            return False
         if any(len(t.core) > 1 and t.core.isupper() for t in run):
             candidate.guard = "acronym"
             return False
+        if candidate.anchor:
+            honorific = all(w.lower() in HONORIFICS for _, new in candidate.changed_groups() for w in new)
+            if honorific:  # "Kept in Ostrander": a title is short and sounds alike, spelled otherwise
+                ok = candidate.phonetic >= s.strict_score and candidate.ortho >= s.min_spelling - 15
+            else:
+                ok = candidate.ortho >= s.min_spelling and candidate.score >= s.anchored_score
+            candidate.guard = "" if ok else f"anchored ({candidate.anchor}), too far"
+            return ok
+        if candidate.ortho < s.min_spelling:
+            candidate.guard = "spelling too far"
+            return False
+        if candidate.shape != "1:1" and candidate.target.key == letters("".join(t.core for t in run)):
+            if len(candidate.target.key) >= 6:  # "wren field" → "Wrenfield": the name's own letters, split
+                candidate.rule = "same letters, split"
+                return True
         if candidate.shape != "1:1" and candidate.score < s.strict_score:
+            return False
+        if candidate.target.label == "NAME" and candidate.rule == "case" and not run[0].capitalised:
+            candidate.guard = "lowercase word, name of unknown kind"  # "the orchard" of "The Glass Orchard"
             return False
         if self.is_common(run):
             if not run[0].capitalised:
@@ -274,16 +379,21 @@ class NameFixer:
                 if " ".join(t.core for t in run) in self.exact_forms:
                     protected.update(t.index for t in run)
             floor = min(self.options.min_score, self.options.common_word_score) - 10
-            candidates = [c for run in self._runs(tokens) for c in self._candidates(run, floor) if self._changes(c)]
+            by_index = {t.index: t for t in tokens}
+            candidates = [
+                c
+                for run in self._runs(tokens)
+                for c in self._candidates(run, floor, by_index.get(run[0].index - 1))
+                if self._changes(c)
+            ]
             candidates.sort(key=lambda c: (-c.score, c.shape != "1:1", -len(c.tokens)))
             taken: set[int] = set()
-            by_index = {t.index: t for t in tokens}
             for candidate in candidates:
                 indices = {t.index for t in candidate.tokens}
                 if indices & taken:
                     continue
-                unchanged = {t.index for t, new in zip(candidate.tokens, candidate.new_cores) if t.core == new}
-                if (indices - unchanged) & protected:
+                changed = {candidate.tokens[i].index for positions, _ in candidate.changed_groups() for i in positions}
+                if changed & protected:
                     continue
                 previous = by_index.get(candidate.tokens[0].index - 1)
                 if self._accept(candidate, context, previous):
@@ -309,6 +419,35 @@ def _split_time(start: float | None, end: float | None, parts: list[str]) -> lis
     return times
 
 
+def _regrouped(words: list[dict], candidate: Candidate) -> list[dict]:
+    """The run's words as the name's words: one for one, two merged into one (spanning both), or one split
+    into two (its time shared by letters); each keeps its timing and probability."""
+    run = candidate.tokens
+    out: list[dict] = []
+    for positions, new in candidate.groups:
+        first, last = run[positions[0]], run[positions[-1]]
+        if len(positions) == 1 and len(new) == 1:
+            word = dict(words[first.index])
+            word["word"] = first.render(new[0])
+            out.append(word)
+        elif len(positions) > 1:
+            merged = dict(words[first.index])
+            merged["word"] = f"{first.lead}{first.pre}{new[0]}{last.poss}{last.post}"
+            merged["end"] = words[last.index].get("end")
+            probs = [words[run[k].index].get("probability") for k in positions]
+            if any(p is not None for p in probs):
+                merged["probability"] = min(p for p in probs if p is not None)
+            out.append(merged)
+        else:
+            for k, (part, (start, end)) in enumerate(zip(new, _split_time(first.start, first.end, list(new)))):
+                word = dict(words[first.index])
+                lead, pre = (first.lead, first.pre) if k == 0 else (" ", "")
+                tail = f"{first.poss}{first.post}" if k == len(new) - 1 else ""
+                word.update({"word": f"{lead}{pre}{part}{tail}", "start": start, "end": end})
+                out.append(word)
+    return out
+
+
 def apply_corrections(transcript: dict, accepted: list[Candidate]) -> tuple[dict, list[dict]]:
     """The corrected transcript (same shape, word timings kept) and one record per correction."""
     corrected = json.loads(json.dumps(transcript))
@@ -321,36 +460,9 @@ def apply_corrections(transcript: dict, accepted: list[Candidate]) -> tuple[dict
         had_words = bool(segment.get("words"))
         words = [dict(w) for w in segment_words(segment)]
         for candidate in sorted(candidates, key=lambda c: -c.tokens[0].index):
-            run = candidate.tokens
-            first, last = run[0], run[-1]
-            before = "".join(words[t.index]["word"] for t in run).strip()
-            if candidate.shape == "1:1":
-                for token, new in zip(run, candidate.new_cores):
-                    words[token.index]["word"] = token.render(new)
-            elif len(run) == 2:  # two words → one name: one word spanning both
-                merged = dict(words[first.index])
-                merged["word"] = f"{first.lead}{first.pre}{candidate.new_cores[0]}{last.poss}{last.post}"
-                merged["end"] = words[last.index].get("end")
-                probs = [
-                    words[t.index].get("probability") for t in run if words[t.index].get("probability") is not None
-                ]
-                if probs:
-                    merged["probability"] = min(probs)
-                words[first.index : last.index + 1] = [merged]
-            else:  # one word → two-word name: the time shared by letters
-                parts = candidate.target.text.split()
-                if candidate.keep_s:
-                    parts[-1] += candidate.new_cores[0][-1]
-                times = _split_time(first.start, first.end, parts)
-                new_words = []
-                for k, (part, (start, end)) in enumerate(zip(parts, times)):
-                    word = dict(words[first.index])
-                    lead = first.lead if k == 0 else " "
-                    pre = first.pre if k == 0 else ""
-                    tail = f"{first.poss}{first.post}" if k == len(parts) - 1 else ""
-                    word.update({"word": f"{lead}{pre}{part}{tail}", "start": start, "end": end})
-                    new_words.append(word)
-                words[first.index : first.index + 1] = new_words
+            first, last = candidate.tokens[0], candidate.tokens[-1]
+            before = "".join(words[t.index]["word"] for t in candidate.tokens).strip()
+            words[first.index : last.index + 1] = _regrouped(words, candidate)
             after = " ".join(candidate.new_cores)
             records.append(
                 {
@@ -363,6 +475,7 @@ def apply_corrections(transcript: dict, accepted: list[Candidate]) -> tuple[dict
                     "ortho": candidate.ortho,
                     "phonetic": candidate.phonetic,
                     "rule": candidate.rule,
+                    "anchor": candidate.anchor,
                     "entity": candidate.target.entity,
                     "form": candidate.target.text,
                 }
@@ -415,6 +528,7 @@ def fix_names(
             "strict_score": options.strict_score,
             "common_word_score": options.common_word_score,
             "min_spelling": options.min_spelling,
+            "anchored_score": options.anchored_score,
             "max_span_words": options.max_span_words,
             "common_words": len(lexicon),
         },

@@ -1,9 +1,15 @@
 """Stage 3 (pre_ner): the Whisper prompt that spells the film's names.
 
+Whisper reads the prompt as the text said just before the window, and copies its style: a prompt that
+opened with the title in Title Case made the next line come out in Title Case, and a bare list of names
+was repeated as a list. So the prompt is one ordinary sentence in sentence case that holds the names
+("We met Leopold Ashgrove, Thessaly Marchbank and Corwin Thale in Wrenfield and Cinderholt."); the title
+is not in it (its rare words are entities of their own, :func:`subflow.names.entities.rare_proper_nouns`).
+
 faster-whisper keeps only the last ``max_length // 2 - 1`` = 223 prompt tokens, so the names are added
-in rank order (title, characters by billing order, other overview entities, then actors when asked
-for) while the prompt, counted with the ASR model's own tokenizer, fits the budget. What did not fit
-is reported, so the manifest says which names Whisper was not told about.
+in rank order (characters by billing order, other overview entities, then actors when asked for) while
+the prompt, counted with the ASR model's own tokenizer, fits the budget. What did not fit is reported,
+so the manifest says which names Whisper was not told about.
 """
 
 from __future__ import annotations
@@ -56,11 +62,19 @@ def prompt_candidates(entities: list[Entity], include_actors: bool) -> list[Enti
     return sorted(wanted, key=lambda e: e.rank)
 
 
-def render_prompt(title: str | None, names: list[str]) -> str:
-    """ "Inception. Dom Cobb, Arthur, Saito." — the title as a sentence, then the names, comma-separated."""
-    head = f"{title.strip().rstrip('.')}." if title else ""
-    tail = f"{', '.join(names)}." if names else ""
-    return " ".join(p for p in (head, tail) if p)
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def render_prompt(people: list[str], places: list[str]) -> str:
+    """ "We met Dom Cobb, Arthur and Saito in Paris and Mombasa." — names in one plain sentence."""
+    if people and places:
+        return f"We met {_listed(people)} in {_listed(places)}."
+    if people:
+        return f"We met {_listed(people)}."
+    if places:
+        return f"We went to {_listed(places)}."
+    return ""
 
 
 def build_prompt(
@@ -72,20 +86,18 @@ def build_prompt(
 ) -> PromptPlan:
     """Add names in rank order while the prompt fits ``budget`` tokens; the first that does not fit
     and every name after it are cut (a lower-ranked name never displaces a higher one)."""
-    ranked = prompt_candidates(entities, include_actors)
-    title = next((e.text for e in ranked if e.source == "title"), None)
-    names = [e.text for e in ranked if not (e.source == "title" and e.text == title)]
-    if title and count_tokens(render_prompt(title, [])) > budget:
-        title = None
+    ranked = [e for e in prompt_candidates(entities, include_actors) if e.source != "title" or e.label == "NAME"]
+    people: list[str] = []
+    places: list[str] = []
     included: list[str] = []
-    for position, name in enumerate(names):
-        if count_tokens(render_prompt(title, [*included, name])) > budget:
-            cut = names[position:]
+    cut: list[str] = []
+    for position, entity in enumerate(ranked):
+        group = people if entity.label == "PERSON" else places
+        group.append(entity.text)
+        if count_tokens(render_prompt(people, places)) > budget:
+            group.pop()
+            cut = [e.text for e in ranked[position:]]
             break
-        included.append(name)
-    else:
-        cut = []
-    text = render_prompt(title, included)
-    return PromptPlan(
-        text, count_tokens(text) if text else 0, budget, ([title] if title else []) + included, cut, counter_name
-    )
+        included.append(entity.text)
+    text = render_prompt(people, places)
+    return PromptPlan(text, count_tokens(text) if text else 0, budget, included, cut, counter_name)

@@ -10,6 +10,7 @@ from subflow.names.entities import (
     clean_name,
     is_role,
     name_aliases,
+    rare_proper_nouns,
     source_counts,
 )
 from subflow.names.tmdb import FilmQuery, skipped_data
@@ -100,3 +101,37 @@ def test_title_only_when_tmdb_skipped(nlp):
 def test_source_counts(nlp):
     entities = build_entities(skipped_data(FilmQuery("Harry Potter and the Goblet of Fire", 2005), "no key"), nlp)
     assert source_counts(entities) == {"title": len(entities), "character": 0, "overview": 0, "cast": 0}
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "After a frost breaks the glass houses of Wrenfield, Leopold Ashgrove refuses to sell the orchard to a "
+            "buyer from Cinderholt, on the banks of the Brackwater.",
+            ["Wrenfield", "Leopold Ashgrove", "Cinderholt", "Brackwater"],
+        ),
+        ("Maps of Ondrevar", ["Ondrevar"]),
+        ("An old map found at Port Imbrel shows the Tessellate Coast.", ["Port Imbrel", "Tessellate Coast"]),
+        ("The Night Train", []),
+        ("A thief who steals corporate secrets is given the inverse task of planting an idea.", []),
+    ],
+)
+def test_rare_proper_nouns(lexicon, text, names):
+    assert rare_proper_nouns(text, lexicon) == names
+    assert rare_proper_nouns(text, frozenset()) == []  # no vocabulary, no guess
+
+
+def test_places_spacy_misses_come_from_the_title_and_overview(nlp, lexicon):
+    data = {
+        "status": "found",
+        "title": "Maps of Ondrevar",
+        "overview": "Emeric Vasko finds a map of the Tessellate Coast in a chapel at Port Imbrel.",
+        "cast": [{"name": "Daniel Roach", "character": "Emeric Vasko", "order": 0}],
+    }
+    entities = {e.text: e for e in build_entities(data, nlp, lexicon)}
+    assert {"Ondrevar", "Tessellate Coast", "Port Imbrel"} <= set(entities)
+    assert entities["Ondrevar"].source == "title" and entities["Ondrevar"].label == "NAME"
+    assert "Vasko" not in entities and "Emeric" not in entities  # aliases of the character, not new names
+    alone = build_entities({"status": "found", "title": "Oppenheimer", "overview": "", "cast": []}, nlp, lexicon)
+    assert [(e.text, e.label) for e in alone] == [("Oppenheimer", "NAME")]

@@ -140,6 +140,63 @@ def test_merge_and_split_keep_the_time(fix, inception_entities):
     assert [w["word"] for w in split] == [" Mei", " Ling"] and split[0]["end"] == split[1]["start"]
 
 
+STORY = [
+    {"text": "Marisol Quenneville", "label": "PERSON", "source": "character", "aliases": ["Marisol", "Quenneville"]},
+    {"text": "Osric Pellham", "label": "PERSON", "source": "character", "aliases": ["Osric", "Pellham"]},
+    {
+        "text": "Captain Idris Harrow",
+        "label": "PERSON",
+        "source": "character",
+        "aliases": ["Idris Harrow", "Captain Harrow", "Idris", "Harrow"],
+    },
+    {"text": "Captain Ostrander", "label": "PERSON", "source": "character", "aliases": ["Ostrander"]},
+    {"text": "Brackwater", "label": "NAME", "source": "overview", "aliases": []},
+    {"text": "Orchard", "label": "NAME", "source": "title", "aliases": []},
+]
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # one word of the name heard right vouches for the other, even a common word
+        ("Ask Mary Sol Quenneville about it.", "Ask Marisol Quenneville about it."),
+        ("Ask Marissa Quenneville about it.", "Ask Marisol Quenneville about it."),
+        ("Then Oz Rick Pellham has earned it.", "Then Osric Pellham has earned it."),
+        # the title heard right, the surname split into common words
+        ("Tell Captain Hair Oh to wait.", "Tell Captain Harrow to wait."),
+        # the surname heard right, the title heard as common words
+        ("Ask kept in Ostrander now.", "Ask Captain Ostrander now."),
+        # a place split into its own letters
+        ("The banks of the brack water flooded.", "The banks of the Brackwater flooded."),
+    ],
+)
+def test_names_misheard_as_common_words_next_to_a_sure_word(fix, heard, meant):
+    corrected, report = fix(heard, entities=STORY)
+    assert text_of(corrected) == [meant], report["corrections"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Mary went to the market with Quenneville's dog.",  # the anchor is not next to it
+        "We walked through the orchard at dawn.",  # a title word, lowercase: a thing, not a name
+        "The captain said hello to everyone.",  # a title in lowercase is no anchor
+        "Captain, hair or not, you are late.",  # punctuation after the title
+    ],
+)
+def test_anchors_do_not_reach_past_the_name(fix, sentence):
+    corrected, report = fix(sentence, entities=STORY)
+    assert report["corrections"] == [] and text_of(corrected) == [sentence]
+
+
+def test_anchored_merge_keeps_the_time(fix):
+    corrected, report = fix("Then Oz Rick Pellham has earned it.", entities=STORY)
+    words = corrected["segments"][0]["words"]
+    assert [(w["word"], w["start"], w["end"]) for w in words[1:3]] == [(" Osric", 0.3, 0.9), (" Pellham", 0.9, 1.2)]
+    (record,) = report["corrections"]
+    assert record["rule"] == "anchored" and record["anchor"] == "'Pellham' heard right"
+
+
 def test_segments_without_words_are_corrected_in_text(fix, inception_entities, lexicon, nlp):
     body = {"segments": [{"start": 1.0, "end": 2.0, "text": "Tell Ariane.", "words": []}]}
     corrected, report, _ = fix_names(body, inception_entities, lexicon, PostNerOptions(), lambda: nlp)
