@@ -20,8 +20,8 @@ its own timing) or differ by one: two adjacent words merge into one name word ("
 that spells the name best (:func:`partition`), only at ``strict_score``. A run that already is a name
 form (exactly, same case) is never changed, and no correction may alter such a word.
 
-Thresholds: a run Whisper capitalised needs ``min_score`` (default 70, tuned on the corpus dev half); a lowercase run needs
-``strict_score`` (default 90) — Whisper capitalises the names it hears as names. A run of the name's
+Thresholds: a run Whisper capitalised needs ``min_score`` (default 70, tuned on the corpus dev half); a
+lowercase run needs ``strict_score`` (default 90) — Whisper capitalises the names it hears as names. A run of the name's
 own letters split in two or three ("brack water" → "Brackwater", six letters or more) is taken as
 it is. A lowercase word is never capitalised into a name of unknown kind (``NAME``: the rare words of
 the title and overview), so "the orchard" of "The Glass Orchard" stays.
