@@ -10,7 +10,7 @@ DEMO_FILM := demo/in/The Night Train (2024).mkv
 PYTEST_ARGS ?=
 
 BENCH_ARGS ?=
-ACCURACY_ARGS ?=
+ACCURACY_ARGS ?= --without-names
 
 .PHONY: setup system-deps demo test test-fast lint lock clean-demo bench bench-accuracy
 
@@ -51,14 +51,18 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-# workflow vs whisperx CLI vs bare faster-whisper, scale figures (~25 min): bench/results/<date>.json.
+# speed: workflow vs whisperx CLI vs bare faster-whisper, scale figures (~25 min): bench/results/<date>.json;
+# then accuracy film by film on the corpus's test half (make bench-accuracy, below).
 # make bench BENCH_ARGS=--quick: 1 round on ljspeech (~3 min); BENCH_ARGS="--device cuda" on a GPU.
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.accuracy $(ACCURACY_ARGS)
 
 # accuracy per film on the corpus's test half (bench/corpus): workflow vs whisperx CLI, WER, names, coverage,
-# events where nobody speaks, speakers (~16 min on 2 cores): bench/results/accuracy-test-<date>.json.
-# ACCURACY_ARGS="--half dev" for the half that thresholds may be tuned on; "--films 6" for a shorter run.
+# events where nobody speaks, speakers, and the workflow again without names (TMDB and prompt off) to show
+# that names never make a film worse (~30 min on 2 cores): bench/results/accuracy-test-<date>.json.
+# ACCURACY_ARGS="--half dev" for the half that thresholds may be tuned on; "--films 6" for a shorter run;
+# then python -m bench.names_dev replays asr and post_ner on the dev films in minutes.
 bench-accuracy: setup
 	$(BIN)/python -m bench.accuracy $(ACCURACY_ARGS)
 

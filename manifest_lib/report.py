@@ -145,6 +145,7 @@ def _movie_row(movie_dir: Path, now: datetime, stale_after_s: float) -> tuple[di
         "failure": None,  # the failed stage's error (the earliest to fail)
         "running": [],
         "warnings": [],  # (stage, warning) of the stages that went on despite something the user should know
+        "translated_from": None,  # (stage, language) when a stage's metadata says its text was translated
         "duration_seconds": 0.0,
         "updated_at": None,
     }
@@ -167,6 +168,8 @@ def _movie_row(movie_dir: Path, now: datetime, stale_after_s: float) -> tuple[di
         elif cell["status"] == "running":
             row["running"].append(stage)
         row["warnings"] += [[stage, warning] for warning in cell["warnings"]]
+        if (entry.get("metadata") or {}).get("translated_from"):
+            row["translated_from"] = [stage, entry["metadata"]["translated_from"]]
     row["duration_seconds"] = round(row["duration_seconds"], 3)
     if failed:
         first = min(failed)[1]
@@ -286,7 +289,8 @@ def cell_text(cell: dict[str, Any] | None, symbols: dict[str | None, str] = SYMB
 
 
 def movie_note(movie: dict[str, Any]) -> str:
-    """The one thing to read about a movie: the failing stage's error, else what is running, else a warning."""
+    """The one thing to read about a movie: the failing stage's error, else what is running, else a warning;
+    and the language its subtitles were translated from."""
     if movie["error"]:
         return f"unreadable: {movie['error']}"
     failure = movie["failure"]
@@ -305,6 +309,9 @@ def movie_note(movie: dict[str, Any]) -> str:
     if not notes and movie.get("warnings"):
         (stage, warning), more = movie["warnings"][0], len(movie["warnings"]) - 1
         notes.append(f"{stage}: warning: {one_line(warning)}" + (f" (+{more} more)" if more else ""))
+    if not movie["running"] and movie.get("translated_from"):
+        stage, language = movie["translated_from"]
+        notes.append(f"{stage}: translated from {language}")
     return "; ".join(notes)
 
 

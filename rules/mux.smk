@@ -7,6 +7,7 @@ rule mux:
     input:
         film=film_path,
         subtitles=[getattr(rules.subtitles.output, fmt) for fmt in config["subtitles"]["formats"]],
+        transcript=rules.asr.output.transcript,
     output:
         video=movie_file("final_output.{container}"),
     # Snakemake wants {container} in the log and benchmark paths too; logs/.{container}/.. is logs/ itself, so

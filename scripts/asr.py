@@ -31,6 +31,7 @@ def work(ctx: StageContext) -> None:
     )
     prompted = bool(options.initial_prompt)
     ctx.logger.info("model %s on %s (%s), prompt: %s", options.model_path, device, options.compute_type, prompted)
+    ctx.logger.info("language: %s, translate: %s", settings.language or "detect", settings.translate)
     samples = load_wav(inp.audio)
     segments = read_json(inp.segments)["segments"]
     if not segments:
@@ -39,6 +40,7 @@ def work(ctx: StageContext) -> None:
             " of audio (silence, noise or music only); nothing to subtitle"
         )
     body = transcribe(samples, segments, options, ctx.report_progress)
+    ctx.logger.info("film language %s, %s: %s", body["language"], body["task"], body["film_language"])
     if not any(s["words"] for s in body["segments"]):
         speech_s = sum(s["end"] - s["start"] for s in segments)
         raise StageError(f"{ctx.film}: no speech found: no word recognised in {speech_s:.1f} s of detected speech")
@@ -75,6 +77,9 @@ def work(ctx: StageContext) -> None:
     ctx.manifest.add_metadata("model", settings.model)
     ctx.manifest.add_metadata("language", body["language"])
     ctx.manifest.add_metadata("language_probability", body["language_probability"])
+    ctx.manifest.add_metadata("film_language", body["film_language"])  # the windows' votes, when detected
+    ctx.manifest.add_metadata("task", body["task"])
+    ctx.manifest.add_metadata("translated_from", body["translated_from"])
     ctx.manifest.add_metadata("device", device)
     ctx.manifest.add_metadata("compute_type", options.compute_type)
     ctx.manifest.add_metadata("word_timestamps", "whisperx-align" if settings.align_model else "faster-whisper")

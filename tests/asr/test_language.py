@@ -44,19 +44,19 @@ def test_verdict(probabilities: list[float], text: str, verdict: str):
     assert check["words"] == len(probabilities)
 
 
-def test_a_multilingual_model_naming_another_language_is_not_english():
-    check = asr.language_check(body([0.99] * 10, language="fr"))
-    assert check["verdict"] == "not_english"
-    message = asr.not_english_message("/films/x.mkv", "small", check)
-    assert message.startswith("/films/x.mkv: the model small detects 'fr'")
+def test_translated_and_spoken_language_text_is_never_refused():
+    translated = asr.language_check({**body([0.99] * 10, language="fr"), "translated_from": "fr"})
+    spoken = asr.language_check(body([0.99] * 10, language="fr"))
+    assert (translated["verdict"], spoken["verdict"]) == ("translated", "spoken_language")
+    assert not asr.refuses(translated, strict=True) and not asr.refuses(spoken, strict=True)
 
 
-def test_only_a_detected_language_refuses_the_film_unless_strict():
+def test_only_the_doubt_refuses_and_only_when_strict():
     doubt = asr.language_check(body([0.6, 0.4, 0.5, 0.7, 0.3, 0.65, 0.45, 0.55]))
-    detected = asr.language_check(body([0.99] * 10, language="de"))
     english = asr.language_check(body([0.99] * 10))
-    assert [asr.refuses(check, strict=False) for check in (doubt, detected, english)] == [False, True, False]
-    assert [asr.refuses(check, strict=True) for check in (doubt, detected, english)] == [True, True, False]
+    assert [asr.refuses(check, strict=False) for check in (doubt, english)] == [False, False]
+    assert [asr.refuses(check, strict=True) for check in (doubt, english)] == [True, False]
     warning = asr.low_confidence_warning("tiny.en", doubt)
     assert warning.startswith("low confidence: the English-only model tiny.en") and str(doubt["words"]) in warning
-    assert "asr.strict_language: false" in asr.not_english_message("/films/x.mkv", "tiny.en", doubt)
+    message = asr.not_english_message("/films/x.mkv", "tiny.en", doubt)
+    assert "asr.model: base" in message and "asr.strict_language: false" in message

@@ -1,5 +1,6 @@
-"""scripts/asr.py on French speech with tiny.en: the English-only model's doubt is a warning, or with
-``asr.strict_language`` a refusal naming the way out."""
+"""scripts/asr.py on French speech: detected, tiny.en refuses it at once naming the model to choose, base
+translates it; told the film is English, tiny.en's doubt is a warning, or with ``asr.strict_language`` a
+refusal naming the way out."""
 
 from pathlib import Path
 
@@ -9,11 +10,12 @@ import soundfile
 from bench.synth import synthesize
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE, write_json
+from subflow.models import multilingual_detector_path
 from subflow.options import AsrOptions
 from tests.faults.media import FRENCH_SCRIPT
 from tests.stage_runner import run_script
 
-pytestmark = pytest.mark.slow  # two tiny.en runs
+pytestmark = pytest.mark.slow  # tiny.en and base runs
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +31,9 @@ def french(tmp_path_factory) -> Path:
     return movie
 
 
-def run_asr(movie: Path, strict: bool) -> dict:
+def run_asr(movie: Path, strict: bool = False, **settings) -> dict:
     inputs = {"audio": str(movie / "audio" / "audio.wav"), "segments": str(movie / "vad" / "pyannote_segments.json")}
-    options = {**AsrOptions().__dict__, "strict_language": strict}
+    options = {**AsrOptions().__dict__, "language": "en", "strict_language": strict, **settings}
     return run_script(
         "asr",
         movie,
@@ -51,3 +53,14 @@ def test_the_doubt_is_a_warning_and_the_transcript_is_written(french: Path):
 def test_strict_language_refuses_the_film_naming_the_way_out(french: Path):
     with pytest.raises(StageError, match="probably not English.*asr.strict_language: false"):
         run_asr(french, strict=True)
+
+
+@pytest.mark.skipif(multilingual_detector_path() is None, reason="the packaged base is not installed")
+def test_detected_french_is_refused_by_tiny_en_and_translated_by_base(french: Path):
+    with pytest.raises(StageError, match=r"the speech is French \(fr, probability .* windows\).*set asr.model: base"):
+        run_asr(french, language=None)
+    entry = run_asr(french, language=None, model="base")
+    assert entry["status"] == "success"
+    metadata = entry["metadata"]
+    assert (metadata["language"], metadata["task"], metadata["translated_from"]) == ("fr", "translate", "fr")
+    assert metadata["film_language"]["votes"]["fr"] >= 1 and metadata["language_check"]["verdict"] == "translated"

@@ -1,0 +1,144 @@
+"""The film's spoken language, by majority over speech windows spread through the film, and what asr does
+with it: transcribe English, translate another language into English, or refuse at once.
+
+Whisper's own language identification reads one 30 s window; a film that opens on a song, a title card in
+another language or a foreign prologue would be judged by that alone. So up to ``LANGUAGE_WINDOWS`` of the
+speech windows, spread evenly from the first to the last, each get a vote; the language with the most votes
+wins (ties: the higher summed probability), and its probability is the mean over the windows that voted for
+it. Detection needs a multilingual model: the ASR model itself, or else the packaged base
+(:func:`subflow.models.language_detector_path`), loaded for these few windows only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from subflow.errors import StageError
+from subflow.io import SAMPLE_RATE
+
+LANGUAGE_WINDOWS = 9
+TRANSLATE_MODES = ("auto", "always", "never")
+
+# ISO 639-1 → (English name, ISO 639-2/B for subtitle track tags), for the languages Whisper knows best.
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "en": ("English", "eng"),
+    "de": ("German", "ger"),
+    "fr": ("French", "fre"),
+    "es": ("Spanish", "spa"),
+    "it": ("Italian", "ita"),
+    "pt": ("Portuguese", "por"),
+    "nl": ("Dutch", "dut"),
+    "sv": ("Swedish", "swe"),
+    "da": ("Danish", "dan"),
+    "no": ("Norwegian", "nor"),
+    "fi": ("Finnish", "fin"),
+    "pl": ("Polish", "pol"),
+    "cs": ("Czech", "cze"),
+    "ru": ("Russian", "rus"),
+    "uk": ("Ukrainian", "ukr"),
+    "el": ("Greek", "gre"),
+    "tr": ("Turkish", "tur"),
+    "ar": ("Arabic", "ara"),
+    "he": ("Hebrew", "heb"),
+    "hi": ("Hindi", "hin"),
+    "ja": ("Japanese", "jpn"),
+    "ko": ("Korean", "kor"),
+    "zh": ("Chinese", "chi"),
+    "hu": ("Hungarian", "hun"),
+    "ro": ("Romanian", "rum"),
+    "ca": ("Catalan", "cat"),
+    "cy": ("Welsh", "wel"),
+    "ga": ("Irish", "gle"),
+    "is": ("Icelandic", "ice"),
+    "la": ("Latin", "lat"),
+}
+
+
+def language_name(code: str | None) -> str:
+    return LANGUAGES.get(code or "", (code or "unknown", ""))[0]
+
+
+def track_language(code: str | None) -> str:
+    """The ISO 639-2 tag of a Whisper language code ("fr" → "fre"); "und" when unknown."""
+    return LANGUAGES.get(code or "", ("", "und"))[1]
+
+
+@dataclass(frozen=True)
+class FilmLanguage:
+    """What the windows voted (asr metadata ``film_language``)."""
+
+    language: str
+    probability: float
+    votes: dict[str, int]
+    windows: int
+    detector: str
+
+    def record(self) -> dict:
+        return asdict(self)
+
+
+def spread(windows: Sequence[dict], count: int) -> list[dict]:
+    """``count`` windows evenly spaced from the first to the last (all of them when there are fewer)."""
+    if len(windows) <= count:
+        return list(windows)
+    step = (len(windows) - 1) / (count - 1)
+    return [windows[round(i * step)] for i in range(count)]
+
+
+def detect_film_language(
+    model, samples: np.ndarray, windows: Sequence[dict], detector: str, count: int = LANGUAGE_WINDOWS
+) -> FilmLanguage | None:
+    """The majority language of up to ``count`` speech windows; None without speech."""
+    votes: Counter[str] = Counter()
+    summed: Counter[str] = Counter()
+    for window in spread(windows, count):
+        clip = samples[int(window["start"] * SAMPLE_RATE) : int(window["end"] * SAMPLE_RATE)]
+        if clip.size < SAMPLE_RATE // 2:
+            continue
+        language, probability, _ = model.detect_language(audio=clip)
+        votes[language] += 1
+        summed[language] += float(probability)
+    if not votes:
+        return None
+    language = max(votes, key=lambda code: (votes[code], summed[code]))
+    return FilmLanguage(
+        language, round(summed[language] / votes[language], 3), dict(votes.most_common()), sum(votes.values()), detector
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the batched pass decodes the film: in which language, transcribing or translating."""
+
+    language: str | None
+    task: str
+
+    @property
+    def translated_from(self) -> str | None:
+        return self.language if self.task == "translate" and self.language != "en" else None
+
+
+def plan_decoding(spoken: str | None, english_only: bool, translate: str, model_name: str, evidence: str = "") -> Plan:
+    """The plan for a film whose speech is ``spoken`` (detected or configured; None: unknown).
+
+    ``translate``: auto translates a film in another language into English, always translates whatever is
+    spoken, never keeps the spoken language (same-language subtitles). An English-only model on another
+    language fails at once, naming the language and the model to choose: it would write English that is not
+    in the film."""
+    if translate not in TRANSLATE_MODES:
+        raise StageError(f"asr.translate: {translate!r} is not one of {', '.join(TRANSLATE_MODES)}")
+    if english_only:
+        if spoken not in (None, "en"):
+            raise StageError(
+                f"the speech is {language_name(spoken)} ({spoken}{', ' + evidence if evidence else ''}) and "
+                f"asr.model {model_name} is English-only: set asr.model: base (multilingual, shipped) to get "
+                "English subtitles"
+            )
+        return Plan("en", "transcribe")
+    if translate == "always" or (translate == "auto" and spoken not in (None, "en")):
+        return Plan(spoken, "translate")
+    return Plan(spoken, "transcribe")

@@ -1,0 +1,100 @@
+"""The film's language by majority over windows, and the decoding plan: transcribe, translate, or refuse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from subflow.asr.decode import DecodeOptions, transcribe
+from subflow.asr.detect import detect_film_language, language_name, plan_decoding, spread, track_language
+from subflow.errors import StageError
+from subflow.models import multilingual_detector_path, resolve_whisper_model
+
+# Lines in each language (espeak-ng voice), said twice over so that every window holds speech.
+SPEECH = {
+    "de": "Guten Abend. Der Zug nach Berlin fährt um neun Uhr, und wir müssen noch die Koffer packen.",
+    "fr": "Bonsoir. Le train pour Paris part à neuf heures, et nous devons encore faire les valises.",
+    "es": "Buenas noches. El tren para Madrid sale a las nueve, y todavía tenemos que hacer las maletas.",
+    "it": "Buona sera. Il treno per Roma parte alle nove, e dobbiamo ancora fare le valigie.",
+    "pl": "Dobry wieczór. Pociąg do Warszawy odjeżdża o dziewiątej, a my wciąż musimy spakować walizki.",
+    "fi": "Hyvää iltaa. Juna Helsinkiin lähtee yhdeksältä, ja meidän täytyy vielä pakata matkalaukut.",
+}  # espeak-ng Dutch, Swedish, Russian and Portuguese are heard as German, English, Polish and Latin by base
+ENGLISH = "Good evening. The train to London leaves at nine, and we still have to pack the suitcases."
+
+needs_base = pytest.mark.skipif(multilingual_detector_path() is None, reason="the packaged base is not installed")
+
+
+def test_spread_picks_windows_from_first_to_last():
+    windows = [{"start": float(i), "end": i + 0.9} for i in range(20)]
+    picked = spread(windows, 5)
+    assert [w["start"] for w in picked] == [0.0, 5.0, 10.0, 14.0, 19.0]
+    assert spread(windows[:3], 5) == windows[:3]
+
+
+def test_plan():
+    assert plan_decoding(None, True, "auto", "tiny.en").task == "transcribe"
+    assert plan_decoding("en", False, "auto", "base").task == "transcribe"
+    translated = plan_decoding("fr", False, "auto", "base")
+    assert (translated.language, translated.task, translated.translated_from) == ("fr", "translate", "fr")
+    assert plan_decoding("fr", False, "never", "base").task == "transcribe"
+    assert plan_decoding("en", False, "always", "base").translated_from is None
+    with pytest.raises(StageError, match=r"the speech is French \(fr, p 0.9\) and asr.model tiny.en is English-only"):
+        plan_decoding("fr", True, "auto", "tiny.en", "p 0.9")
+    with pytest.raises(StageError, match="asr.translate"):
+        plan_decoding("en", False, "sometimes", "base")
+    assert (language_name("de"), track_language("de"), track_language("xx")) == ("German", "ger", "und")
+
+
+@pytest.fixture(scope="module")
+def base():
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(resolve_whisper_model("base", False), device="cpu", compute_type="int8", cpu_threads=2)
+
+
+def spoken(voice: str, text: str) -> tuple[np.ndarray, list[dict]]:
+    from bench.synth import synthesize
+
+    audio, lines = synthesize([(voice, text), (voice, text)])
+    return audio, [{"start": line.start, "end": line.end} for line in lines]
+
+
+@needs_base
+@pytest.mark.parametrize("language", sorted(SPEECH))
+def test_film_language_is_detected(base, language):
+    audio, windows = spoken(language, SPEECH[language])
+    found = detect_film_language(base, audio, windows, "base")
+    assert found is not None and found.language == language, found
+    assert found.windows == 2 and found.votes[language] >= 1
+
+
+@needs_base
+def test_majority_wins_over_the_first_window(base):
+    from bench.synth import synthesize
+
+    audio, lines = synthesize([("fr", SPEECH["fr"])] + [("en-us", ENGLISH)] * 3)
+    found = detect_film_language(base, audio, [{"start": li.start, "end": li.end} for li in lines], "base")
+    assert found.language == "en" and found.votes["en"] == 3 and found.votes.get("fr") == 1
+
+
+@needs_base
+def test_english_only_model_refuses_a_detected_foreign_film_at_once():
+    audio, windows = spoken("de", SPEECH["de"])
+    options = DecodeOptions(resolve_whisper_model("tiny.en", False), "cpu", "int8", 2, None, 1, 4, None)
+    with pytest.raises(StageError, match=r"the speech is German \(de, probability .*\) and asr.model .* English-only"):
+        transcribe(audio, windows, options)
+
+
+@needs_base
+def test_foreign_film_is_translated_into_english():
+    audio, windows = spoken("es", SPEECH["es"])
+    options = DecodeOptions(resolve_whisper_model("base", False), "cpu", "int8", 2, None, 5, 4, None, model_name="base")
+    body = transcribe(audio, windows, options)
+    assert (body["language"], body["task"], body["translated_from"]) == ("es", "translate", "es")
+    assert body["film_language"]["language"] == "es" and body["film_language"]["detector"] == "base"
+    text = body["text"].lower()
+    assert any(word in text for word in ("train", "evening", "night", "suitcase", "nine")), text  # English
+    never = DecodeOptions(**{**options.__dict__, "translate": "never"})
+    kept = transcribe(audio, windows, never)
+    assert kept["task"] == "transcribe" and kept["translated_from"] is None
+    assert any(word in kept["text"].lower() for word in ("tren", "noches", "maletas")), kept["text"]
