@@ -1,7 +1,7 @@
 """Tuning names on the dev half: asr, post_ner and subtitles replayed on the outputs of an accuracy run.
 
     .venv/bin/python -m bench.accuracy --half dev --no-peer      # once: builds the films, runs the workflow
-    .venv/bin/python -m bench.names_dev [--no-prompt] [--post-ner '{"min_score": 70}'] [--films 1,5]
+    .venv/bin/python -m bench.names_dev [--no-prompt] [--post-ner '{"min_score": 70}'] [--films 1,5] [--model base]
 
 Each film's audio, speech segments and speaker turns come from bench/.cache/accuracy/<half>/; the
 entities and the prompt are built again from the film's TMDB record (:mod:`bench.corpus.tmdb`) with the
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import time
 from dataclasses import asdict
 
 from bench.accuracy import WORK
@@ -36,7 +37,9 @@ from subflow.subtitles.export import to_srt
 from subflow.subtitles.format import SubtitleRules
 
 
-def replay(spec: FilmSpec, halfname: str, use_prompt: bool, post_ner: PostNerOptions, nlp, lexicon, counter) -> dict:
+def replay(
+    spec: FilmSpec, halfname: str, use_prompt: bool, post_ner: PostNerOptions, nlp, lexicon, counter, model: str
+) -> dict:
     """One film's asr → post_ner → subtitles on its cached workflow outputs, scored against its reference."""
     movie = WORK / halfname / spec.slug / "ours" / "out" / spec.movie
     speakers = movie / "diarization" / "speaker_segments.json"
@@ -47,8 +50,11 @@ def replay(spec: FilmSpec, halfname: str, use_prompt: bool, post_ner: PostNerOpt
     plan = build_prompt(entities, counter, PreNerOptions().prompt_max_tokens, False)
     prompt = plan.text if use_prompt else None
     segments = read_json(movie / "vad" / "pyannote_segments.json")["segments"]
-    options = DecodeOptions.for_device(AsrOptions(), resolve_whisper_model("tiny.en", False), "cpu", 2, prompt)
+    settings = AsrOptions(model=model, language="en")
+    options = DecodeOptions.for_device(settings, resolve_whisper_model(model, False), "cpu", 2, prompt)
+    started = time.monotonic()
     body = transcribe(load_wav(movie / "audio" / "audio.wav"), segments, options)
+    asr_s = time.monotonic() - started
     redecoding = body.pop("redecoding")
     bodies = [asdict(e) for e in entities]
     corrected, report, _ = fix_names(body, bodies, lexicon, post_ner, lambda: nlp)
@@ -65,6 +71,8 @@ def replay(spec: FilmSpec, halfname: str, use_prompt: bool, post_ner: PostNerOpt
         "prompt": prompt,
         **{k: score[k] for k in ("wer", "names", "names_right", "names_missed", "false_names")},
         "redecoded": len(redecoding["redecoded"]),
+        "asr_s": round(asr_s, 1),
+        "foreign_lines": [(f["language"], f["probability"], f["heard_as_english"]) for f in body["foreign_lines"]],
         "fixes": [(c["before"], c["after"], c["rule"]) for c in report["corrections"]],
     }
 
@@ -75,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-prompt", action="store_true", help="decode without pre_ner's prompt")
     parser.add_argument("--post-ner", default="{}", help="post_ner options as JSON")
     parser.add_argument("--films", help="film numbers, comma-separated (default: the whole half)")
+    parser.add_argument("--model", default="tiny.en", help="asr.model (tiny.en, base, a local folder)")
     args = parser.parse_args(argv)
     wanted = {int(n) for n in args.films.split(",")} if args.films else None
     tokenizer = whisper_tokenizer_file("tiny.en")
@@ -83,18 +92,21 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for spec in half(args.half):
         if wanted is None or spec.number in wanted:
-            rows.append(replay(spec, args.half, not args.no_prompt, post_ner, nlp, lexicon, counter))
+            rows.append(replay(spec, args.half, not args.no_prompt, post_ner, nlp, lexicon, counter, args.model))
             r = rows[-1]
             print(
-                f"{r['number']:2d} WER {100 * r['wer']:5.1f} %  names {r['names_right']}/{r['names']}  "
-                f"missed {r['names_missed']}  where none was said {r['false_names']}  fixes {r['fixes']}",
+                f"{r['number']:2d} WER {100 * r['wer']:5.1f} %  asr {r['asr_s']} s  names {r['names_right']}/{r['names']}  "
+                f"missed {r['names_missed']}  where none was said {r['false_names']}  fixes {r['fixes']}  "
+                f"foreign lines {r['foreign_lines']}",
                 flush=True,
             )
     names = sum(r["names"] for r in rows)
     print(
-        f"{len(rows)} films: mean WER {100 * statistics.fmean(r['wer'] for r in rows):.2f} %, names "
+        f"{len(rows)} films: mean WER {100 * statistics.fmean(r['wer'] for r in rows):.2f} %, "
+        f"asr {sum(r['asr_s'] for r in rows):.1f} s, names "
         f"{sum(r['names_right'] for r in rows)}/{names}, name words where none was said "
-        f"{sum(len(r['false_names']) for r in rows)}"
+        f"{sum(len(r['false_names']) for r in rows)}, lines taken for another language "
+        f"{sum(len(r['foreign_lines']) for r in rows)}"
     )
     return 0
 

@@ -7,6 +7,7 @@ rule mux:
     input:
         film=film_path,
         subtitles=[getattr(rules.subtitles.output, fmt) for fmt in config["subtitles"]["formats"]],
+        forced=rules.subtitles.output.forced,
         transcript=rules.asr.output.transcript,
     output:
         video=movie_file("final_output.{container}"),

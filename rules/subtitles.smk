@@ -1,5 +1,5 @@
 # Stage 9 (subtitles): word timings → subtitle events under the Netflix English rules → SRT (and, per
-# subtitles.formats, WebVTT and ASS made from the same events).
+# subtitles.formats, WebVTT and ASS made from the same events); the forced set: the lines in another language.
 
 
 rule subtitles:
@@ -11,6 +11,7 @@ rule subtitles:
         entities=rules.pre_ner.output.entities,
     output:
         **{fmt: movie_file(f"subtitles/subtitles.{fmt}") for fmt in config["subtitles"]["formats"]},
+        forced=movie_file("subtitles/forced.srt"),
         report=movie_file("subtitles/report.json"),
     log:
         stage_log("subtitles"),

@@ -45,6 +45,14 @@ def work(ctx: StageContext) -> None:
         speech_s = sum(s["end"] - s["start"] for s in segments)
         raise StageError(f"{ctx.film}: no speech found: no word recognised in {speech_s:.1f} s of detected speech")
     repaired = body.pop("redecoding")
+    for line in body["foreign_lines"]:
+        ctx.logger.info(
+            "line in %s at %.1f-%.1f s translated: %r",
+            line["language"],
+            line["start"],
+            line["end"],
+            line["translation"],
+        )
     ctx.manifest.add_metadata("redecoded", repaired["redecoded"])
     ctx.manifest.add_metadata("untranscribed", repaired["untranscribed"])
     ctx.manifest.add_metadata("redecode_seconds", repaired["redecode_seconds"])
@@ -80,6 +88,7 @@ def work(ctx: StageContext) -> None:
     ctx.manifest.add_metadata("film_language", body["film_language"])  # the windows' votes, when detected
     ctx.manifest.add_metadata("task", body["task"])
     ctx.manifest.add_metadata("translated_from", body["translated_from"])
+    ctx.manifest.add_metadata("foreign_lines", body["foreign_lines"])  # lines in another language, translated
     ctx.manifest.add_metadata("device", device)
     ctx.manifest.add_metadata("compute_type", options.compute_type)
     ctx.manifest.add_metadata("word_timestamps", "whisperx-align" if settings.align_model else "faster-whisper")

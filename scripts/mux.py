@@ -27,7 +27,10 @@ def work(ctx: StageContext) -> None:
         name = language_name(language)
         options = replace(options, subtitle_language=track_language(language), subtitle_title=f"{name} (subflow)")
         ctx.logger.info("subtitles in the film's own language: %s (%s)", name, options.subtitle_language)
+    forced = Path(job.input.forced)
     if export.sidecar:
+        if forced.read_text(encoding="utf-8").strip():  # .en.forced.srt: the lines in another language
+            subtitles = {**subtitles, "forced.srt": forced}
         folder = sidecar_folder(film, export.dir, film_roots(job.config.get("input_dir", ""), job.config.get("movies")))
         sidecars = export_sidecars(film, subtitles, folder, ctx.movie_dir / LEDGER, language)
         for sidecar in sidecars:
@@ -35,7 +38,7 @@ def work(ctx: StageContext) -> None:
             if sidecar.status == "skipped":
                 ctx.manifest.add_warning(f"sidecar {sidecar.path} not written: {sidecar.reason}")
         ctx.manifest.add_metadata("sidecars", [sidecar.record() for sidecar in sidecars])
-    result = mux_film(probe(film), subtitles["srt"], target, options)
+    result = mux_film(probe(film), subtitles["srt"], target, options, forced)
     ctx.logger.info("%s (%s)", target.name, result.reason)
     for warning in result.warnings:
         ctx.logger.warning("%s", warning)

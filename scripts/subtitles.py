@@ -1,10 +1,11 @@
-"""Stage 9 (subtitles): words with timings → subtitle events under the Netflix English rules → SRT (+ VTT, ASS)."""
+"""Stage 9 (subtitles): words with timings → subtitle events under the Netflix English rules → SRT (+ VTT, ASS),
+and the forced set: the events of the lines spoken in another language (subtitles/forced.srt, empty if none)."""
 
 from subflow.io import atomic_write, read_json, write_json
 from subflow.options import SubtitlesOptions
 from subflow.stage import StageContext, run_stage
-from subflow.subtitles.build import build_subtitles, entity_names
-from subflow.subtitles.export import FORMATS
+from subflow.subtitles.build import build_subtitles, entity_names, forced_lines
+from subflow.subtitles.export import FORMATS, to_srt
 from subflow.subtitles.format import SubtitleRules
 
 
@@ -12,13 +13,15 @@ def work(ctx: StageContext) -> None:
     inp, out = ctx.snakemake.input, ctx.snakemake.output
     video = read_json(inp.audio_metadata).get("video") or {}
     options = SubtitlesOptions.from_config(ctx.snakemake.params.options)
-    events, report = build_subtitles(
-        read_json(inp.transcript),
-        read_json(inp.segments)["segments"],
-        SubtitleRules.for_film(options, video.get("fps")),
-        read_json(inp.speakers)["segments"],
-        entity_names([read_json(inp.entities)]),
-    )
+    transcript = read_json(inp.transcript)
+    speech, speakers = read_json(inp.segments)["segments"], read_json(inp.speakers)["segments"]
+    rules = SubtitleRules.for_film(options, video.get("fps"))
+    names = entity_names([read_json(inp.entities)])
+    events, report = build_subtitles(transcript, speech, rules, speakers, names)
+    forced, _ = build_subtitles(forced_lines(transcript), speech, rules, speakers, names)
+    atomic_write(out.forced, to_srt(forced))
+    ctx.manifest.add_output("forced", out.forced, "Forced English subtitles (lines in another language)")
+    ctx.manifest.add_metadata("forced_count", len(forced))
     for fmt in options.formats:
         atomic_write(getattr(out, fmt), FORMATS[fmt](events))
         ctx.manifest.add_output("subtitles" if fmt == "srt" else fmt, getattr(out, fmt), f"English subtitles ({fmt})")

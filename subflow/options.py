@@ -106,6 +106,7 @@ class AsrOptions(Options):
     beam_size: int = 5
     language: str | None = None
     translate: str = "auto"
+    foreign_lines: bool = True  # look for lines in another language in an English film (the forced set)
     use_prompt: bool = True
     align_model: str | None = None
     allow_download: bool = False

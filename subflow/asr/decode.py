@@ -3,10 +3,12 @@
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from subflow.asr.detect import Plan, detect_film_language, plan_decoding
+from subflow.asr.foreign import suspects, translate_foreign_lines
 from subflow.asr.redecode import repair, segment_record
 from subflow.asr.trouble import words_of
 from subflow.errors import StageError
@@ -30,6 +32,7 @@ class DecodeOptions:
     initial_prompt: str | None
     translate: str = "auto"
     model_name: str = ""
+    foreign_lines: bool = True
 
     @classmethod
     def for_device(
@@ -46,6 +49,7 @@ class DecodeOptions:
             initial_prompt=prompt,
             translate=options.translate,
             model_name=options.model,
+            foreign_lines=options.foreign_lines,
         )
 
 
@@ -91,21 +95,23 @@ def load_model(options: DecodeOptions):
         raise StageError(f"asr.model: cannot load {options.model_path} ({exc})") from exc
 
 
-def film_plan(model, samples: np.ndarray, chunks: list[dict], options: DecodeOptions) -> tuple[Plan, dict | None]:
-    """The decoding plan (:mod:`subflow.asr.detect`) and the film's detected language, when asked to detect.
+def film_plan(model, samples: np.ndarray, chunks: list[dict], options: DecodeOptions) -> tuple[Plan, dict | None, Any]:
+    """The decoding plan (:mod:`subflow.asr.detect`), the film's detected language when asked to detect, and
+    the multilingual model that detected it (None when none did).
 
     ``asr.language`` set: that language, no detection. Unset: a multilingual model detects it, the ASR model
     itself or else the packaged base; with no multilingual model at all, English is assumed."""
     english_only = not model.model.is_multilingual
     if options.language:
         plan = plan_decoding(options.language, english_only, options.translate, options.model_name, "asr.language")
-        return plan, None
+        return plan, None, None
     detector, name = (model, options.model_name) if not english_only else (load_detector(options), "base")
     found = detect_film_language(detector, samples, chunks, name) if detector is not None and chunks else None
     if found is None:
-        return plan_decoding(None, english_only, options.translate, options.model_name), None
+        return plan_decoding(None, english_only, options.translate, options.model_name), None, detector
     evidence = f"probability {found.probability}, {found.votes[found.language]} of {found.windows} windows"
-    return plan_decoding(found.language, english_only, options.translate, options.model_name, evidence), found.record()
+    plan = plan_decoding(found.language, english_only, options.translate, options.model_name, evidence)
+    return plan, found.record(), detector
 
 
 def load_detector(options: DecodeOptions):
@@ -132,7 +138,7 @@ def transcribe(
         model = load_model(options)
         chunks = chunk_segments(segments, duration=duration)
         ticker.update(0, "detecting the language")
-        plan, film_language = film_plan(model, samples, chunks, options)
+        plan, film_language, detector = film_plan(model, samples, chunks, options)
         body = {
             "language": plan.language,
             "language_probability": film_language["probability"] if film_language else None,
@@ -180,6 +186,23 @@ def transcribe(
             (body["language"], options.beam_size, plan.task),
             prompt_words(options.initial_prompt),
         )
+        body["foreign_lines"] = []
+        english = plan.task == "transcribe" and body["language"] == "en"
+        if english and options.foreign_lines and options.translate != "never":
+            if suspects(segments, body["segments"]):
+                ticker.update(duration, "looking for lines in another language")
+                detector = detector or (model if model.model.is_multilingual else load_detector(options))
+            else:
+                detector = None
+            if detector is not None:
+                translator = model if model.model.is_multilingual else detector
+                body["segments"], body["foreign_lines"] = translate_foreign_lines(
+                    detector, translator, samples, segments, body["segments"], options.beam_size
+                )
+                lost = body["redecoding"]["untranscribed"]  # a foreign line translated is no longer lost
+                body["redecoding"]["untranscribed"] = [
+                    u for u in lost if not any(f["start"] <= u["start"] < f["end"] for f in body["foreign_lines"])
+                ]
     body["text"] = " ".join(s["text"] for s in body["segments"]).strip()
     return body
 

@@ -4,7 +4,9 @@ Every stream the container holds is mapped one by one, in input order (attachmen
 them), and copied; chapters, global and per-stream metadata and dispositions come with them. Our track is
 ``mov_text`` in MP4 and ``subrip`` in Matroska, tagged with its language and title, and default only when
 configured. An explicit disposition for it also keeps ffmpeg from marking other streams default on its own, so
-the input's dispositions arrive as they were.
+the input's dispositions arrive as they were. In Matroska, the forced set (the lines spoken in another language,
+when there are any) follows as a second subrip track with the forced disposition, which players show even with
+subtitles off; MP4 has no such flag that players honour, so there it stays a sidecar.
 """
 
 import json
@@ -44,6 +46,7 @@ class MuxResult:
     fates: list[Fate]
     chapters: int
     audio_only: bool
+    forced_track: bool = False
 
     @property
     def warnings(self) -> list[str]:
@@ -66,6 +69,7 @@ class MuxResult:
             "subtitle_title": track.title if track else None,
             "subtitle_default": track.default if track else None,
             "audio_only": self.audio_only,
+            "forced_track": self.forced_track,
             "chapters": self.chapters,
             "streams": [fate.record() for fate in self.fates],
             "not_carried": [fate.stream.describe() for fate in self.fates if not fate.carried],
@@ -88,12 +92,15 @@ def has_events(srt_path: Path) -> bool:
     return bool(srt_path.read_text(encoding="utf-8").strip())
 
 
-def mux_args(fates: list[Fate], srt: Path | None, container: str, track: SubtitleTrack) -> list[str]:
-    """ffmpeg's arguments after its inputs and before the output file: maps, codecs, our track's labels."""
+def mux_args(
+    fates: list[Fate], srt: Path | None, container: str, track: SubtitleTrack, forced: Path | None = None
+) -> list[str]:
+    """ffmpeg's arguments after its inputs and before the output file: maps, codecs, our tracks' labels."""
     tracks = [fate for fate in fates if fate.carried and fate.stream.kind != "attachment"]
     attachments = [fate for fate in fates if fate.carried and fate.stream.kind == "attachment"]
     args = [arg for fate in tracks for arg in ("-map", f"0:{fate.stream.index}")]
     args += ["-map", "1:0"] if srt is not None else []
+    args += ["-map", "2:0"] if srt is not None and forced is not None else []
     args += [arg for fate in attachments for arg in ("-map", f"0:{fate.stream.index}")]
     args += ["-c", "copy"]
     for position, fate in enumerate(tracks):
@@ -104,6 +111,10 @@ def mux_args(fates: list[Fate], srt: Path | None, container: str, track: Subtitl
         args += [f"-c:{ours}", TEXT_CODEC[container], f"-metadata:s:{ours}", f"language={track.language}"]
         args += [f"-metadata:s:{ours}", f"{TITLE_TAG[container]}={track.title}"]
         args += [f"-disposition:{ours}", "default" if track.default else "0"]
+        if forced is not None:
+            args += [f"-c:{ours + 1}", TEXT_CODEC[container], f"-metadata:s:{ours + 1}", f"language={track.language}"]
+            args += [f"-metadata:s:{ours + 1}", f"{TITLE_TAG[container]}={track.title} forced"]
+            args += [f"-disposition:{ours + 1}", "forced"]
     if container == "mp4":
         if any(fate.action == "copy" and fate.stream.codec in MP4_EXPERIMENTAL for fate in tracks):
             args += ["-strict", "experimental"]  # FLAC and TrueHD in MP4: ffmpeg 5 still calls them experimental
@@ -111,41 +122,50 @@ def mux_args(fates: list[Fate], srt: Path | None, container: str, track: Subtitl
     return args + ["-f", MUXERS[container]]
 
 
-def mux(info: MediaInfo, fates: list[Fate], srt_path: Path, target: Path, track: SubtitleTrack) -> bool:
-    """Write ``target`` (its suffix names the container); returns whether our track was added (an empty SRT
-    adds none)."""
+def mux(
+    info: MediaInfo, fates: list[Fate], srt_path: Path, target: Path, track: SubtitleTrack, forced: Path | None
+) -> tuple[bool, bool]:
+    """Write ``target`` (its suffix names the container); returns whether our track and the forced track were
+    added (an empty SRT adds none)."""
     film, container = info.path, target.suffix.lstrip(".")
     partial = target.with_name(f".{target.name}.partial")
     srt = srt_path if has_events(srt_path) else None
+    forced = forced if srt is not None and forced is not None and has_events(forced) else None
     args = [require_tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     if Path(film).suffix.lower() in NO_TIMESTAMPS:
         args += ["-fflags", "+genpts"]
     args += ["-i", film] + (["-f", "srt", "-i", str(srt)] if srt else [])
-    args += [*mux_args(fates, srt, container, track), str(partial)]
+    args += ["-f", "srt", "-i", str(forced)] if forced else []
+    args += [*mux_args(fates, srt, container, track, forced), str(partial)]
     try:
         run_tool(args, f"{film}: muxing failed", writes=target)
         os.replace(partial, target)
     except BaseException:
         remove_partial(partial)
         raise
-    return srt is not None
+    return srt is not None, forced is not None
 
 
-def verify_output(target: Path, fates: list[Fate], language: str | None) -> set[str]:
+def verify_output(target: Path, fates: list[Fate], language: str | None, forced: bool = False) -> set[str]:
     """ffprobe must see every carried stream and, when ``language`` is given, our track as the last subtitle
-    stream: the container's text codec with that language tag. Returns our track's disposition flags as
-    written (MP4 has only "enabled", which ffmpeg sets on the first track of each kind: it reads as default)."""
+    stream (before the forced one, with its forced flag, when there is one): the container's text codec with
+    that language tag. Returns our track's disposition flags as written (MP4 has only "enabled", which ffmpeg
+    sets on the first track of each kind: it reads as default)."""
     result = run_tool(
         [require_tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_streams", "--", str(target)],
         f"{target}: cannot probe the muxed file",
     )
     streams = json.loads(result.stdout or "{}").get("streams", [])
-    expected = sum(fate.carried for fate in fates) + (language is not None)
+    expected = sum(fate.carried for fate in fates) + (language is not None) + forced
     if len(streams) != expected:
         raise StageError(f"{target}: {expected} streams were written, ffprobe shows {len(streams)}")
     if language is None:
         return set()
     subtitles = [s for s in streams if s.get("codec_type") == "subtitle"]
+    if forced:
+        if not subtitles or not (subtitles[-1].get("disposition") or {}).get("forced"):
+            raise StageError(f"{target}: the forced subtitle track is not last, or not marked forced")
+        subtitles = subtitles[:-1]
     codec = TEXT_CODEC[target.suffix.lstrip(".")]
     last = subtitles[-1] if subtitles else {}
     found = f"{last.get('codec_name')},{(last.get('tags') or {}).get('language')}" if last else "none"
@@ -154,14 +174,17 @@ def verify_output(target: Path, fates: list[Fate], language: str | None) -> set[
     return {flag for flag, on in (last.get("disposition") or {}).items() if on}
 
 
-def mux_film(info: MediaInfo, srt_path: Path, target: Path, options: MuxOptions) -> MuxResult:
-    """Plan every stream for ``target``'s container, refuse a film it cannot hold, write and check ``target``."""
+def mux_film(
+    info: MediaInfo, srt_path: Path, target: Path, options: MuxOptions, forced_path: Path | None = None
+) -> MuxResult:
+    """Plan every stream for ``target``'s container, refuse a film it cannot hold, write and check ``target``;
+    ``forced_path``: the forced set, a second track in Matroska when it has events."""
     container = target.suffix.lstrip(".")
     fates = plan(info, container)
     check_carried(info, fates, container)
     track = SubtitleTrack(options.subtitle_language, options.subtitle_title, options.subtitle_default)
-    added = mux(info, fates, srt_path, target, track)
-    flags = verify_output(target, fates, track.language if added else None)
+    added, forced = mux(info, fates, srt_path, target, track, forced_path if container == "mkv" else None)
+    flags = verify_output(target, fates, track.language if added else None, forced)
     reason = container_reason(info, options.container, container)
     written = SubtitleTrack(track.language, track.title, "default" in flags) if added else None
-    return MuxResult(container, reason, written, fates, info.chapters, info.video is None)
+    return MuxResult(container, reason, written, fates, info.chapters, info.video is None, forced)

@@ -1,7 +1,8 @@
 """Subtitle files beside the film (or under ``export.dir``), named the way Plex, Jellyfin and Emby find them.
 
-``<film basename>.en.<format>``: the exact basename plus the language code (no ``.forced`` or ``.sdh`` flag: the
-track is every line of dialogue, without sound descriptions). The media library is the user's: a file there that
+``<film basename>.en.<format>``: the exact basename plus the language code (no ``.sdh`` flag: the track is every
+line of dialogue, without sound descriptions); ``<film basename>.en.forced.srt`` for the forced set, the lines
+spoken in another language, when the film has any. The media library is the user's: a file there that
 subflow did not write is never overwritten. Each file subflow writes is remembered by checksum in the movie
 folder's ``sidecars.json`` (a ledger that survives reruns, as the manifest's entry does not), and a rerun
 replaces only a file whose checksum is still the one subflow wrote.

@@ -15,6 +15,13 @@ def entity_names(entity_bodies: Sequence[dict]) -> list[str]:
     return names
 
 
+def forced_lines(transcript: dict) -> dict:
+    """The transcript with only its segments spoken in another language (``spoken_language``, set by
+    :mod:`subflow.asr.foreign`): what a viewer who understands the film's language still needs subtitled."""
+    segments = [s for s in transcript.get("segments", []) if s.get("spoken_language")]
+    return {**transcript, "segments": segments, "text": " ".join(s.get("text", "") for s in segments).strip()}
+
+
 def build_subtitles(
     transcript: dict,
     speech_segments: list[dict],

@@ -98,3 +98,30 @@ def test_foreign_film_is_translated_into_english():
     kept = transcribe(audio, windows, never)
     assert kept["task"] == "transcribe" and kept["translated_from"] is None
     assert any(word in kept["text"].lower() for word in ("tren", "noches", "maletas")), kept["text"]
+
+
+MIXED = [
+    ("en-us", "Good evening. The train to London leaves at nine, and we still have to pack."),
+    ("en+f3", "Then we should hurry, the station is far from here and the roads are wet."),
+    ("es", "Buenas noches. Sus billetes, por favor. El tren sale pronto."),
+    ("en-us", "I think the conductor wants our tickets. Give him the envelope."),
+    ("it", "Buona sera. I biglietti, per favore. Il treno parte subito."),
+    ("en+f3", "And now the border police. This journey will never end."),
+]
+
+
+@needs_base
+def test_lines_in_another_language_are_found_and_translated():
+    from bench.synth import synthesize
+
+    audio, lines = synthesize(MIXED)
+    speech = [{"start": line.start, "end": line.end} for line in lines]
+    options = DecodeOptions(resolve_whisper_model("tiny.en", False), "cpu", "int8", 2, None, 5, 4, None)
+    body = transcribe(audio, speech, options)
+    assert body["film_language"]["language"] == "en" and body["task"] == "transcribe"
+    found = {(f["language"], round(f["start"], 1)) for f in body["foreign_lines"]}
+    assert found == {("es", round(lines[2].start, 1)), ("it", round(lines[4].start, 1))}, body["foreign_lines"]
+    foreign = [s for s in body["segments"] if s.get("spoken_language")]
+    assert foreign and all(lines[2].start - 0.5 <= s["start"] for s in foreign)
+    english = " ".join(s["text"] for s in body["segments"] if not s.get("spoken_language")).lower()
+    assert "station" in english and "journey" in english and "billetes" not in english

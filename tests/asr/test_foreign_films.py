@@ -57,3 +57,29 @@ def test_translate_never_keeps_the_french(tmp_path: Path):
     assert subtitle_streams(movie / "final_output.mkv") == ["subrip,fre"]
     assert (tmp_path / "in" / "Le Train (2020).fr.srt").is_file()
     assert not (tmp_path / "in" / "Le Train (2020).en.srt").exists()
+
+
+def test_english_film_with_lines_in_other_languages_gets_a_forced_set(tmp_path: Path):
+    from tests.asr.test_detect import MIXED
+
+    films = tmp_path / "in"
+    media.short_film(films / "Night Crossing (2021).mkv", MIXED)
+    for script in films.glob("*.script.json"):
+        script.unlink()
+    config = tmp_path / "config.yaml"
+    config.write_text(json.dumps({"export": {"sidecar": True}, "tmdb": {"enabled": False}}), encoding="utf-8")
+    run_workflow(films, tmp_path / "out", "--configfile", str(config))
+    movie = tmp_path / "out" / "Night_Crossing_2021"
+    stages = read_manifest(movie)["stages"]
+    assert {line["language"] for line in stages["asr"]["metadata"]["foreign_lines"]} == {"es", "it"}
+    forced = (movie / "subtitles" / "forced.srt").read_text(encoding="utf-8")
+    full = (movie / "subtitles" / "subtitles.srt").read_text(encoding="utf-8")
+    assert stages["subtitles"]["metadata"]["forced_count"] >= 2 and forced.strip()
+    assert "station" not in forced and "station" in full
+    assert stages["mux"]["metadata"]["forced_track"] is True
+    assert subtitle_streams(movie / "final_output.mkv") == ["subrip,eng", "subrip,eng"]
+    from tests.media.inspect import streams
+
+    last = [s for s in streams(movie / "final_output.mkv") if s["codec_type"] == "subtitle"][-1]
+    assert last["disposition"]["forced"] == 1
+    assert (films / "Night Crossing (2021).en.forced.srt").read_text(encoding="utf-8") == forced
