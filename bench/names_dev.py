@@ -23,6 +23,7 @@ from bench.corpus import tmdb
 from bench.corpus.build import build
 from bench.corpus.score import score_srt
 from bench.corpus.spec import FilmSpec, half
+from bench.name_recall import wrong_corrections
 from subflow.asr.decode import DecodeOptions, transcribe
 from subflow.io import load_wav, read_json
 from subflow.models import load_spacy, resolve_whisper_model, whisper_tokenizer_file
@@ -65,7 +66,10 @@ def replay(
         read_json(speakers)["segments"],
         entity_names([{"entities": bodies}]),
     )
-    score = score_srt(build(spec).reference, to_srt(events))
+    reference = build(spec).reference
+    score = score_srt(reference, to_srt(events))
+    script = " ".join(line["text"] for line in reference["lines"])
+    wrong = wrong_corrections(script, corrected, report["corrections"], set(reference["name_words"]))
     return {
         "number": spec.number,
         "prompt": prompt,
@@ -74,6 +78,7 @@ def replay(
         "asr_s": round(asr_s, 1),
         "foreign_lines": [(f["language"], f["probability"], f["heard_as_english"]) for f in body["foreign_lines"]],
         "fixes": [(c["before"], c["after"], c["rule"]) for c in report["corrections"]],
+        "wrong_fixes": [(c["before"], c["after"]) for c in wrong],
     }
 
 
@@ -97,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{r['number']:2d} WER {100 * r['wer']:5.1f} %  asr {r['asr_s']} s  names {r['names_right']}/{r['names']}  "
                 f"missed {r['names_missed']}  where none was said {r['false_names']}  fixes {r['fixes']}  "
-                f"foreign lines {r['foreign_lines']}",
+                f"foreign lines {r['foreign_lines']}  wrong fixes {r['wrong_fixes']}",
                 flush=True,
             )
     names = sum(r["names"] for r in rows)
@@ -105,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(rows)} films: mean WER {100 * statistics.fmean(r['wer'] for r in rows):.2f} %, "
         f"asr {sum(r['asr_s'] for r in rows):.1f} s, names "
         f"{sum(r['names_right'] for r in rows)}/{names}, name words where none was said "
-        f"{sum(len(r['false_names']) for r in rows)}, lines taken for another language "
+        f"{sum(len(r['false_names']) for r in rows)}, post_ner fixes that made a word wrong "
+        f"{sum(len(r['wrong_fixes']) for r in rows)}, lines taken for another language "
         f"{sum(len(r['foreign_lines']) for r in rows)}"
     )
     return 0
