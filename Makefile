@@ -53,11 +53,13 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # speed: workflow vs whisperx CLI vs bare faster-whisper, scale figures (~25 min): bench/results/<date>.json;
-# then accuracy film by film on the corpus's test half (make bench-accuracy, below).
+# then accuracy film by film on the corpus's test half (make bench-accuracy, below), then languages (~17 min):
+# films in six languages and English films with foreign lines, against whisperx --task translate (bench/languages.py).
 # make bench BENCH_ARGS=--quick: 1 round on ljspeech (~3 min); BENCH_ARGS="--device cuda" on a GPU.
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.accuracy $(ACCURACY_ARGS)
+	$(BIN)/python -m bench.languages
 
 # accuracy per film on the corpus's test half (bench/corpus): workflow vs whisperx CLI, WER, names, coverage,
 # events where nobody speaks, speakers, and the workflow again without names (TMDB and prompt off) to show

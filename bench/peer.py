@@ -8,19 +8,26 @@ from subflow.models import packaged_whisper_path
 WHISPERX = Path(sys.executable).with_name("whisperx")
 
 
-def whisperx_command(media: Path, out_dir: Path, threads: int = 2, batch_size: int = 4) -> list[str]:
-    """The whisperx CLI with packaged tiny.en on the CPU (int8), pyannote VAD, no alignment, writing an SRT."""
+def whisperx_command(
+    media: Path,
+    out_dir: Path,
+    threads: int = 2,
+    batch_size: int = 4,
+    model: str | None = None,
+    language: str | None = "en",
+) -> list[str]:
+    """The whisperx CLI with packaged tiny.en (or ``model``) on the CPU (int8), pyannote VAD, no alignment, writing
+    an SRT; ``language`` None lets it detect the language."""
     return [
         str(WHISPERX),
         str(media),
         "--model",
-        packaged_whisper_path(),
+        model or packaged_whisper_path(),
         "--device",
         "cpu",
         "--compute_type",
         "int8",
-        "--language",
-        "en",
+        *(["--language", language] if language else []),
         "--vad_method",
         "pyannote",
         "--no_align",

@@ -39,7 +39,10 @@ def work(ctx: StageContext) -> None:
             f"{ctx.film}: no speech found: voice activity detection found none in {samples.size / SAMPLE_RATE:.1f} s"
             " of audio (silence, noise or music only); nothing to subtitle"
         )
-    body = transcribe(samples, segments, options, ctx.report_progress)
+    try:
+        body = transcribe(samples, segments, options, ctx.report_progress)
+    except StageError as exc:  # the model, or a language it cannot write: named with the film
+        raise StageError(f"{ctx.film}: {exc}") from exc
     ctx.logger.info("film language %s, %s: %s", body["language"], body["task"], body["film_language"])
     if not any(s["words"] for s in body["segments"]):
         speech_s = sum(s["end"] - s["start"] for s in segments)
