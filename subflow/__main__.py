@@ -1,4 +1,5 @@
 """``python -m subflow verify DIR``: the run record checked, and checked against the workflow's Snakemake.
+``python -m subflow prepare``: what the stages would otherwise build on their first run (``make setup`` runs it).
 
 Every check of ``python -m manifest_lib verify`` (outputs unchanged, no stale running stage, schema valid), and
 for every movie and stage: the manifest counts the stage complete exactly when Snakemake would not run it
@@ -42,8 +43,24 @@ def verify(path: Path, snakemake_args: list[str] | None, workflow_dir: Path, sta
     return status
 
 
+def prepare() -> int:
+    """Build once, at setup, what a fresh machine would otherwise build inside a stage: the multilingual
+    base joined from its two packages into the cache folder (asr's language detection loads it)."""
+    from subflow.errors import StageError
+    from subflow.models import packaged_base_path
+
+    try:
+        print(f"multilingual base model: {packaged_base_path()}")
+    except StageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_SUCCESS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m subflow", description="Check subflow's run records.")
+    parser = argparse.ArgumentParser(
+        prog="python -m subflow", description="Check subflow's run records; prepare a fresh machine."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="manifest_lib's verify, and agreement with Snakemake's plan")
     check.add_argument("path", metavar="MOVIE_DIR|DIR", type=Path)
@@ -55,7 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     check.add_argument("--workflow-dir", type=Path, default=Path("."), help="where the Snakefile is (default: .)")
     check.add_argument("--stale-after", type=float, default=6.0, metavar="HOURS", help="as manifest_lib verify")
+    commands.add_parser("prepare", help="build the model cache a fresh machine needs, once (make setup runs it)")
     args = parser.parse_args(argv)
+    if args.command == "prepare":
+        return prepare()
     extra = shlex.split(args.snakemake_args) if args.snakemake_args is not None else None
     return verify(args.path, extra, args.workflow_dir, args.stale_after)
 

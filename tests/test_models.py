@@ -1,5 +1,8 @@
 """Every model resolves within seconds, or fails with the one message that says how to provide it."""
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -81,3 +84,16 @@ def test_every_model_that_is_not_here_gets_the_same_message(monkeypatch, tmp_pat
             resolve()
         messages.append(str(error.value))
     assert all(ONE_MESSAGE in message and "huggingface-cli download" in message for message in messages), messages
+
+
+def test_prepare_joins_the_base_model_once_at_setup(tmp_path):
+    """``make setup`` runs it, so that no stage pays the join (seconds) on a fresh machine."""
+    env = {**os.environ, "SUBFLOW_CACHE": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-m", "subflow", "prepare"], env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    folder = Path(first.stdout.strip().split(": ", 1)[1])
+    assert folder.parent == tmp_path and (folder / "model.bin").stat().st_size > 100_000_000
+    started = time.monotonic()
+    again = subprocess.run([sys.executable, "-m", "subflow", "prepare"], env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and again.stdout == first.stdout
+    assert time.monotonic() - started < 5  # already there: nothing joined again

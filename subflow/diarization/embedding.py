@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from subflow.diarization.mel import mel_spectrogram
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
 
@@ -41,8 +42,6 @@ class VoiceEmbedder:
 
     def _partials(self, samples: np.ndarray) -> np.ndarray:
         """(n, 160, 40) mel partials of one stretch, loudness-normalised, short ones repeated."""
-        from resemblyzer.audio import wav_to_mel_spectrogram
-
         samples = np.asarray(samples, dtype=np.float32)
         rms = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
         if rms > 1e-6:  # resemblyzer's own preprocessing normalises to -30 dBFS
@@ -52,7 +51,7 @@ class VoiceEmbedder:
         wav_slices, mel_slices = self.encoder.compute_partial_slices(samples.size, self.rate, 0.75)
         if wav_slices[-1].stop > samples.size:
             samples = np.pad(samples, (0, wav_slices[-1].stop - samples.size))
-        mel = wav_to_mel_spectrogram(samples)
+        mel = mel_spectrogram(samples)
         return np.stack([mel[s] for s in mel_slices])
 
     def batch(self, pieces: list[np.ndarray]) -> np.ndarray:
@@ -113,14 +112,12 @@ class PartialGrid:
 
     def compute(self, indices: Iterable[int]) -> None:
         """Embed the partials not computed yet (mel spectrograms block by block, then the encoder)."""
-        from resemblyzer.audio import wav_to_mel_spectrogram
-
         todo = sorted(set(indices) - self.cache.keys())
         size, frames, target = VoiceEmbedder.PARTIAL_SAMPLES, VoiceEmbedder.PARTIAL_SAMPLES // 160, 10 ** (-30 / 20)
         mels: list[np.ndarray] = []
         for block, group in itertools.groupby(todo, key=lambda j: j * self.hop // self.BLOCK):
             first, members = block * self.BLOCK, list(group)
-            mel = wav_to_mel_spectrogram(self.samples[first : members[-1] * self.hop + size])
+            mel = mel_spectrogram(self.samples[first : members[-1] * self.hop + size])
             for j in members:
                 start = j * self.hop
                 rms = float(np.sqrt(np.mean(self.samples[start : start + size] ** 2)))
