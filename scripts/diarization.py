@@ -23,7 +23,9 @@ def work(ctx: StageContext) -> None:
     speech = read_json(inp.segments)["segments"]
     ctx.logger.info("backend %s on %s, %d speech segments", options.backend, device, len(speech))
     # inp.scores: pyannote_vad's window scores, reused when model and step match
-    turns, model = diarize(samples, speech, options, device, ctx.logger, scores_path=inp.scores)
+    turns, model = diarize(
+        samples, speech, options, device, ctx.logger, scores_path=inp.scores, progress=ctx.report_progress
+    )
     body = speaker_body(turns, model, options.backend)
     write_json(out.speakers, body)
     atomic_write(out.rttm, to_rttm(turns, ctx.movie_dir.name))

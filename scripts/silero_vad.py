@@ -13,7 +13,7 @@ def work(ctx: StageContext) -> None:
     options = SileroVadOptions.from_config(ctx.snakemake.params.options)
     set_torch_threads(ctx.threads)
     samples = load_wav(ctx.snakemake.input.audio)
-    segments = detect_speech(samples, options)
+    segments = detect_speech(samples, options, ctx.report_progress)
     body = segments_summary(segments, samples.size / SAMPLE_RATE, MODEL)
     write_json(out.segments, body)
     ctx.logger.info("%d speech segments, %.1f%% speech", len(segments), body["speech_percentage"])

@@ -12,6 +12,7 @@ from subflow.diarization.pyannote import diarize_pyannote
 from subflow.errors import StageError
 from subflow.models import load_pyannote_pipeline
 from subflow.options import DiarizationOptions
+from subflow.progress import ProgressCallback
 
 
 def diarize(
@@ -21,6 +22,7 @@ def diarize(
     device: str = "cpu",
     logger: logging.Logger | None = None,
     scores_path: str | Path | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[list[dict], str]:
     """Speaker turns of the audio with the configured backend, and the model description."""
     if options.backend == "pyannote":
@@ -31,5 +33,5 @@ def diarize(
         return diarize_pyannote(samples, pipeline, **options.speaker_counts), name
     if options.backend != "offline":
         raise StageError(f"diarization.backend: unknown backend {options.backend!r} (offline or pyannote)")
-    turns = diarize_offline(samples, speech, options, device, logger=logger, scores_path=scores_path)
+    turns = diarize_offline(samples, speech, options, device, logger=logger, scores_path=scores_path, progress=progress)
     return turns, offline_model(options)

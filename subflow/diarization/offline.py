@@ -30,6 +30,7 @@ from subflow.diarization.output import name_speakers
 from subflow.io import SAMPLE_RATE
 from subflow.models import PACKAGED_SEGMENTATION, load_segmentation_model, resolve_segmentation_checkpoint
 from subflow.options import DiarizationOptions
+from subflow.progress import ProgressCallback, ProgressTicker
 from subflow.vad.segmentation import load_scores, segmentation_scores
 
 SEGMENTATION_KEY = "diarization.segmentation_model"
@@ -83,11 +84,14 @@ def window_embeddings(
     min_embedding_s: float,
     block: int = 256,
     grid: PartialGrid | None = None,
+    done_until: Callable[[float], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings (chunks, local speakers, 256) — NaN where a local speaker is silent or speaks for
     less than 0.2 s — and the seconds of speech each one was computed from. With a ``grid``, a
     speaker whose clean speech in the window holds whole grid partials gets the mean of those;
-    the others are embedded from their own joined speech, as without one."""
+    the others are embedded from their own joined speech, as without one. The grid's partials are
+    computed block by block as the windows pass them (no later window reaches back before its own
+    start), so ``done_until(seconds)`` after each window says how far the work is."""
     data = np.nan_to_num(binarized.data, nan=0.0)
     num_chunks, _, num_local = data.shape
     emb = np.full((num_chunks, num_local, 256), np.nan, dtype=np.float32)
@@ -96,6 +100,7 @@ def window_embeddings(
     keys: list[tuple[int, int]] = []
     pieces: list[np.ndarray] = []
     from_grid: dict[tuple[int, int], list[int]] = {}
+    pending: set[int] = set()  # grid partials wanted and not computed yet
 
     def flush() -> None:
         if pieces:
@@ -106,6 +111,11 @@ def window_embeddings(
             pieces.clear()
 
     for c, (chunk, _) in enumerate(binarized):
+        if grid is not None and pending:
+            passed = int(chunk.start * SAMPLE_RATE) // grid.BLOCK * grid.BLOCK  # whole blocks behind this window
+            ready = {j for j in pending if j * grid.hop < passed}
+            grid.compute(ready)
+            pending -= ready
         for k in range(num_local):
             active = data[c, :, k] > 0
             if not active.any():
@@ -120,14 +130,17 @@ def window_embeddings(
             partials = grid.inside(runs) if grid is not None else []
             if len(partials) >= MIN_GRID_PARTIALS:
                 from_grid[(c, k)] = partials
+                pending.update(partials)
                 continue
             keys.append((c, k))
             pieces.append(piece)
             if len(pieces) >= block:
                 flush()
+        if done_until is not None:
+            done_until(chunk.start)
     flush()
     if grid is not None and from_grid:
-        grid.compute(j for partials in from_grid.values() for j in partials)
+        grid.compute(pending)
         for (c, k), partials in from_grid.items():
             emb[c, k] = grid.mean(partials)
     return emb, seconds
@@ -233,14 +246,31 @@ def diarize_offline(
     models: dict | None = None,
     logger: logging.Logger | None = None,
     scores_path: str | Path | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[dict]:
     """Speaker turns [{start, end, speaker: "SPEAKER_00"…}] of the audio (module docstring).
     ``models``: the segmentation model and voice embedder, loaded into it when absent (to share them
-    between calls); ``scores_path``: pyannote_vad's saved window scores."""
+    between calls); ``scores_path``: pyannote_vad's saved window scores; ``progress``: how much of the
+    audio is embedded, every few seconds (subflow.progress)."""
+    with ProgressTicker(progress, samples.size / SAMPLE_RATE) as ticker:
+        return _diarize_offline(samples, speech, options, device, models, logger, scores_path, ticker)
+
+
+def _diarize_offline(
+    samples: np.ndarray,
+    speech: list[dict],
+    options: DiarizationOptions,
+    device: str,
+    models: dict | None,
+    logger: logging.Logger | None,
+    scores_path: str | Path | None,
+    ticker: ProgressTicker,
+) -> list[dict]:
     say = logger.info if logger else (lambda *a: None)
     if not speech or samples.size < SAMPLE_RATE // 2:
         return []
     models = models if models is not None else {}
+    ticker.update(0, "loading the models")
     if "segmentation" not in models:
         models["segmentation"] = load_segmentation_model(options.segmentation_model, device, key=SEGMENTATION_KEY)
     if "embedder" not in models:
@@ -249,11 +279,15 @@ def diarize_offline(
 
     from pyannote.audio.utils.signal import binarize
 
+    ticker.update(0, "window scores")
     segmentations = window_scores(samples, seg_model, options, scores_path, say)
     binarized = binarize(segmentations, onset=options.onset, initial_state=False)
     frames = seg_model.receptive_field
     grid = PartialGrid(embedder, samples, options.partial_hop_s) if options.partial_hop_s > 0 else None
-    emb, seconds = window_embeddings(samples, binarized, frames, embedder, options.min_embedding_s, grid=grid)
+    emb, seconds = window_embeddings(
+        samples, binarized, frames, embedder, options.min_embedding_s, grid=grid, done_until=ticker.update
+    )
+    ticker.update(ticker.done_s, "clustering")
     present = ~np.isnan(emb[:, :, 0])
     train = present & (seconds >= options.min_embedding_s)
     if not train.any():

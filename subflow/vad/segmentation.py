@@ -13,6 +13,7 @@ import numpy as np
 
 from subflow.io import SAMPLE_RATE, atomic_write
 from subflow.options import PyannoteVadOptions
+from subflow.progress import ProgressCallback, ProgressTicker
 
 
 def waveform_input(samples: np.ndarray) -> dict:
@@ -25,17 +26,30 @@ def waveform_input(samples: np.ndarray) -> dict:
     }
 
 
-def segmentation_scores(samples: np.ndarray, model, batch_size: int = 32, step: float | None = None):
+def segmentation_scores(
+    samples: np.ndarray,
+    model,
+    batch_size: int = 32,
+    step: float | None = None,
+    progress: ProgressCallback | None = None,
+):
     """The segmentation model's raw output over sliding windows: a ``SlidingWindowFeature`` of shape
     (windows, frames, local speakers). ``step`` is a fraction of the window (None: pyannote's default,
     the one its ``VoiceActivityDetection`` uses). pyannote_vad computes these once and saves them
-    (``save_scores``) so that diarization, which needs the same windows, does not run the model again."""
+    (``save_scores``) so that diarization, which needs the same windows, does not run the model again.
+    ``progress``: how much of the audio is done, every few seconds (subflow.progress)."""
     from pyannote.audio import Inference
 
     duration = model.specifications.duration
     kwargs = {} if step is None else {"step": step * duration}
     inference = Inference(model, duration=duration, skip_aggregation=True, batch_size=batch_size, **kwargs)
-    return inference(waveform_input(samples))
+    audio_s = samples.size / SAMPLE_RATE
+    with ProgressTicker(progress, audio_s) as ticker:
+
+        def hook(completed: int, total: int, **_: Any) -> None:  # pyannote's: windows done of all windows
+            ticker.update(audio_s * completed / max(total, 1))
+
+        return inference(waveform_input(samples), hook=hook)
 
 
 def speech_from_scores(scores, model, options: PyannoteVadOptions, num_samples: int) -> list[dict]:
@@ -62,13 +76,15 @@ def speech_from_scores(scores, model, options: PyannoteVadOptions, num_samples: 
     return [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in binarize(aggregated).get_timeline().support()]
 
 
-def pyannote_speech(samples: np.ndarray, model, options: PyannoteVadOptions) -> tuple[list[dict], Any]:
+def pyannote_speech(
+    samples: np.ndarray, model, options: PyannoteVadOptions, progress: ProgressCallback | None = None
+) -> tuple[list[dict], Any]:
     """Speech regions found by pyannote's ``VoiceActivityDetection`` over the whole file, and the window
     scores they come from (``segmentation_scores``; None for audio shorter than a tenth of a window)."""
     min_samples = int(model.specifications.duration * SAMPLE_RATE * 0.1)
     if samples.size < max(min_samples, 1):
         return [], None
-    scores = segmentation_scores(samples, model, options.batch_size)
+    scores = segmentation_scores(samples, model, options.batch_size, progress=progress)
     return speech_from_scores(scores, model, options, samples.size), scores
 
 

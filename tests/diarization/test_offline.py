@@ -101,3 +101,20 @@ def test_too_short_or_empty_audio(config, models):
     assert diarize_offline(np.zeros(0, dtype=np.float32), [], options, models=models) == []
     tiny = np.zeros(SAMPLE_RATE // 4, dtype=np.float32)
     assert diarize_offline(tiny, [{"start": 0.0, "end": 0.25}], options, models=models) == []
+
+
+def test_progress_is_reported_while_the_windows_are_embedded(dialogue, config, models, monkeypatch):
+    """The issue: progress on every stage longer than a minute (diarization grows with the film)."""
+    import subflow.progress
+
+    monkeypatch.setattr(subflow.progress, "PROGRESS_EVERY_S", 0.02)
+    samples, _ = dialogue
+    speech = speech_segments(samples, config, models["segmentation"])
+    options = DiarizationOptions.from_config(config["diarization"])
+    calls: list[tuple[float, str]] = []
+    turns = diarize_offline(samples, speech, options, models=models, progress=lambda f, m: calls.append((f, m)))
+    assert turns == run(samples, config, models)  # the same turns with and without progress
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(0 < f < 1 for f in fractions), calls  # reported on the way, not only at the end
+    assert "real-time factor" in calls[-1][1]

