@@ -74,6 +74,16 @@ def movie_dir_of(snakemake: Any) -> Path:
     return Path(snakemake.config["output_dir"]) / snakemake.wildcards.movie
 
 
+def peak_rss_mb() -> float:
+    """The largest resident size this stage's process, or a tool it ran (ffmpeg), has had: exact, where
+    Snakemake's ``benchmark:`` samples only every 30 s after a job's first half minute."""
+    import resource
+
+    return round(
+        max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024, 1
+    )
+
+
 def run_stage(stage: str, work: Callable[[StageContext], None], snakemake: Any) -> None:
     """Run ``work`` as stage ``stage`` of the movie Snakemake is building; exit on failure."""
     log_path = Path(snakemake.log[0])
@@ -93,6 +103,7 @@ def run_stage(stage: str, work: Callable[[StageContext], None], snakemake: Any) 
                 hold, held = None, hold
                 held.__exit__(None, None, None)  # a signal held back is raised here, inside the record
                 work(StageContext(snakemake, stage, movie_dir, manifest, logger))
+                manifest.add_metadata("peak_rss_mb", peak_rss_mb())
             except BaseException as exc:
                 work_error = exc
                 raise

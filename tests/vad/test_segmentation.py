@@ -68,5 +68,5 @@ def test_both_vads_report_progress_up_to_the_whole_audio(models, config, monkeyp
         lambda report: detect_speech(long, SileroVadOptions.from_config(config["silero_vad"]), report),
     ):
         calls: list[float] = []
-        assert detect(lambda fraction, message: calls.append(fraction)) == detect(None)
+        assert detect(lambda fraction, message, calls=calls: calls.append(fraction)) == detect(None)
         assert calls == sorted(calls) and calls[-1] == 1.0 and len(calls) >= 2

@@ -33,6 +33,8 @@ def test_demo_film_all_stages_succeed(demo_run: Path):
     assert manifest["pipeline"]["status"] == "completed"
     assert manifest["stages"]["demux"]["metadata"]["sample_rate"] == 16000
     assert manifest["stages"]["asr"]["metadata"]["word_count"] > 30
+    for stage in statuses:  # each stage's exact peak resident size (issue 18: no stage above 3 GB)
+        assert 20 < manifest["stages"][stage]["metadata"]["peak_rss_mb"] < 3000, stage
 
 
 def test_demo_film_has_english_subrip_track(demo_run: Path):
