@@ -1,6 +1,7 @@
 """The peer every accuracy figure is compared with: the whisperx CLI on the same media with the same model."""
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from subflow.models import packaged_whisper_path
@@ -9,7 +10,7 @@ WHISPERX = Path(sys.executable).with_name("whisperx")
 
 
 def whisperx_command(
-    media: Path,
+    media: Path | Sequence[Path],
     out_dir: Path,
     threads: int = 2,
     batch_size: int = 4,
@@ -17,10 +18,11 @@ def whisperx_command(
     language: str | None = "en",
 ) -> list[str]:
     """The whisperx CLI with packaged tiny.en (or ``model``) on the CPU (int8), pyannote VAD, no alignment, writing
-    an SRT; ``language`` None lets it detect the language."""
+    an SRT; ``language`` None lets it detect the language. Several ``media``: one process for all of them, its
+    models loaded once."""
     return [
         str(WHISPERX),
-        str(media),
+        *([str(media)] if isinstance(media, Path) else [str(m) for m in media]),
         "--model",
         model or packaged_whisper_path(),
         "--device",

@@ -5,8 +5,9 @@ Whisper's own language identification reads one 30 s window; a film that opens o
 another language or a foreign prologue would be judged by that alone. So up to ``LANGUAGE_WINDOWS`` of the
 speech windows, spread evenly from the first to the last, each get a vote; the language with the most votes
 wins (ties: the higher summed probability), and its probability is the mean over the windows that voted for
-it. Detection needs a multilingual model: the ASR model itself, or else the packaged base
-(:func:`subflow.models.language_detector_path`), loaded for these few windows only.
+it; voting ends once one language has more than half of the windows. Detection needs a multilingual model:
+the ASR model itself, or else the packaged base (:func:`subflow.models.language_detector_path`), loaded for
+these few windows only.
 """
 
 from __future__ import annotations
@@ -92,16 +93,18 @@ def spread(windows: Sequence[dict], count: int) -> list[dict]:
 def detect_film_language(
     model, samples: np.ndarray, windows: Sequence[dict], detector: str, count: int = LANGUAGE_WINDOWS
 ) -> FilmLanguage | None:
-    """The majority language of up to ``count`` speech windows; None without speech."""
+    """The majority language of up to ``count`` speech windows; None without speech. The vote stops as soon
+    as one language holds more than half of the windows: the rest could not change the winner."""
+    clips = [samples[int(w["start"] * SAMPLE_RATE) : int(w["end"] * SAMPLE_RATE)] for w in spread(windows, count)]
+    clips = [clip for clip in clips if clip.size >= SAMPLE_RATE // 2]
     votes: Counter[str] = Counter()
     summed: Counter[str] = Counter()
-    for window in spread(windows, count):
-        clip = samples[int(window["start"] * SAMPLE_RATE) : int(window["end"] * SAMPLE_RATE)]
-        if clip.size < SAMPLE_RATE // 2:
-            continue
+    for clip in clips:
         language, probability, _ = model.detect_language(audio=clip)
         votes[language] += 1
         summed[language] += float(probability)
+        if 2 * votes[language] > len(clips):
+            break
     if not votes:
         return None
     language = max(votes, key=lambda code: (votes[code], summed[code]))

@@ -78,6 +78,15 @@ def test_majority_wins_over_the_first_window(base):
 
 
 @needs_base
+def test_the_vote_stops_once_one_language_has_more_than_half(base):
+    from bench.synth import synthesize
+
+    audio, lines = synthesize([("en-us", ENGLISH)] * 6)
+    found = detect_film_language(base, audio, [{"start": li.start, "end": li.end} for li in lines], "base")
+    assert found.language == "en" and found.windows == found.votes["en"] == 4  # 4 of 6: the other 2 cannot win
+
+
+@needs_base
 def test_english_only_model_refuses_a_detected_foreign_film_at_once():
     audio, windows = spoken("de", SPEECH["de"])
     options = DecodeOptions(resolve_whisper_model("tiny.en", False), "cpu", "int8", 2, None, 1, 4, None)
