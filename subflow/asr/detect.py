@@ -22,6 +22,7 @@ from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
 
 LANGUAGE_WINDOWS = 9
+MIN_DETECTION_FRAMES = 1000  # 10 s of 10 ms mel frames: see detect_language
 TRANSLATE_MODES = ("auto", "always", "never")
 
 # ISO 639-1 → (English name, ISO 639-2/B for subtitle track tags), for the languages Whisper knows best.
@@ -90,6 +91,23 @@ def spread(windows: Sequence[dict], count: int) -> list[dict]:
     return [windows[round(i * step)] for i in range(count)]
 
 
+def detect_language(model, clip: np.ndarray) -> tuple[str, float]:
+    """Whisper's language identification of one clip of at most 30 s, and its probability.
+
+    faster-whisper's ``detect_language`` pads every clip with silence to 30 s. Here the encoder runs on the
+    clip's own frames, padded to no less than ``MIN_DETECTION_FRAMES`` (CTranslate2 takes any length up to
+    30 s, as whisper.cpp's ``audio_ctx`` does): a line of a few seconds costs a fraction of a full window,
+    and its language is not drowned in 25 s of padding (tests/asr/test_detect.py). Under 10 s of context,
+    short lines flip between neighbouring languages (Italian heard as Latin)."""
+    from faster_whisper.audio import pad_or_trim
+
+    features = model.feature_extractor(clip)[:, : model.feature_extractor.nb_max_frames]
+    if features.shape[-1] < MIN_DETECTION_FRAMES:
+        features = pad_or_trim(features, MIN_DETECTION_FRAMES)
+    token, probability = model.model.detect_language(model.encode(features))[0][0]
+    return token[2:-2], float(probability)  # "<|fr|>" → "fr"
+
+
 def detect_film_language(
     model, samples: np.ndarray, windows: Sequence[dict], detector: str, count: int = LANGUAGE_WINDOWS
 ) -> FilmLanguage | None:
@@ -100,9 +118,9 @@ def detect_film_language(
     votes: Counter[str] = Counter()
     summed: Counter[str] = Counter()
     for clip in clips:
-        language, probability, _ = model.detect_language(audio=clip)
+        language, probability = detect_language(model, clip)
         votes[language] += 1
-        summed[language] += float(probability)
+        summed[language] += probability
         if 2 * votes[language] > len(clips):
             break
     if not votes:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from subflow.asr.detect import detect_language
 from subflow.asr.redecode import decode_clips
 from subflow.io import SAMPLE_RATE
 
@@ -72,7 +73,7 @@ def translate_foreign_lines(
     for line in suspects(speech, decoded):
         start, end = float(line["start"]), float(line["end"])
         clip = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
-        language, probability, _ = detector.detect_language(audio=clip)
+        language, probability = detect_language(detector, clip)
         if language == "en" or probability < MIN_LANGUAGE_PROBABILITY:
             continue
         translated = decode_clips(translator, samples, [start, end], language, beam_size, "translate")
@@ -85,7 +86,7 @@ def translate_foreign_lines(
                 "start": round(start, 3),
                 "end": round(end, 3),
                 "language": language,
-                "probability": round(float(probability), 3),
+                "probability": round(probability, 3),
                 "heard_as_english": heard,
                 "translation": " ".join(s["text"] for s in translated),
             }

@@ -69,6 +69,19 @@ def test_film_language_is_detected(base, language):
 
 
 @needs_base
+@pytest.mark.parametrize("language", [*sorted(SPEECH), "en"])
+def test_one_short_line_is_identified_without_padding_it_to_30_s(base, language):
+    from bench.synth import synthesize
+    from subflow.asr.detect import detect_language
+    from subflow.asr.foreign import MIN_LANGUAGE_PROBABILITY
+
+    voice, text = ("en-us", ENGLISH) if language == "en" else (language, SPEECH[language])
+    audio, _ = synthesize([(voice, text)])  # 6 to 8 s: padded to 30 s, French scored 0.4 and was missed
+    found, probability = detect_language(base, audio)
+    assert found == language and probability >= MIN_LANGUAGE_PROBABILITY, (found, probability)
+
+
+@needs_base
 def test_majority_wins_over_the_first_window(base):
     from bench.synth import synthesize
 
