@@ -2,9 +2,10 @@
 
 Each window in trouble is decoded again the way faster-whisper's sequential ``transcribe`` decodes: without
 the prompt, with temperature fallback (a try whose text repeats itself or whose log-probability is too low is
-decoded again hotter), and, when the window holds several speech segments, once more with each segment on its
-own. Every try, the batched one included, is judged by the same signals; the one with the fewest wins, then
-the one that leaves the least speech without words, then the most confident. The batched try wins ties, so a
+decoded again hotter), and, when that try is still in trouble or leaves speech without words and the window
+holds several speech segments, once more with each segment on its own. Every try, the batched one included,
+is judged by the same signals; the one with the fewest wins, then the one that leaves the least speech without
+words, then the most confident. The batched try wins ties, so a
 window that re-decoding cannot improve keeps what it had.
 """
 
@@ -113,7 +114,7 @@ def repair(
                     frozenset(),
                 ),
             ]
-            if len(window.speech) > 1:
+            if len(window.speech) > 1 and tries[-1].rank()[:2] != (0, 0.0):
                 pieces = [edge for piece in window.speech for edge in piece]
                 tries.append(
                     judge(
