@@ -11,8 +11,9 @@ PYTEST_ARGS ?=
 
 BENCH_ARGS ?=
 ACCURACY_ARGS ?= --without-names
+LONG_ARGS ?=
 
-.PHONY: setup system-deps demo test test-fast lint lock clean-demo bench bench-accuracy
+.PHONY: setup system-deps demo test test-fast lint lock clean-demo bench bench-accuracy bench-long
 
 setup: system-deps $(STAMP)
 
@@ -56,11 +57,21 @@ test-fast: setup
 # speed: workflow vs whisperx CLI vs bare faster-whisper, scale figures (~25 min): bench/results/<date>.json;
 # then accuracy film by film on the corpus's test half (make bench-accuracy, below), then languages (~17 min):
 # films in six languages and English films with foreign lines, against whisperx --task translate (bench/languages.py).
-# make bench BENCH_ARGS=--quick: 1 round on ljspeech (~3 min); BENCH_ARGS="--device cuda" on a GPU.
+# then a library (~25 min): 10 films of 3-6 minutes in one snakemake against whisperx given the 10 files in one
+# process (bench/library.py). make bench BENCH_ARGS=--quick: 1 round on ljspeech (~3 min); BENCH_ARGS="--device
+# cuda" on a GPU. Feature-length films: make bench-long (below).
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.accuracy $(ACCURACY_ARGS)
 	$(BIN)/python -m bench.languages
+	$(BIN)/python -m bench.library
+
+# films of 0.5, 10, 30 and 120 minutes joined from the corpus (~60 min on 2 cores): each stage's seconds, s per
+# audio-hour and exact peak RSS against length, whisperx beside them up to 30 min: bench/results/long-<date>.json.
+# LONG_ARGS="--minutes 0.5 10" for a shorter run. After `make setup` on a fresh clone, python -m bench.first_run
+# shows what a first run pays once, stage by stage.
+bench-long: setup
+	$(BIN)/python -m bench.long $(LONG_ARGS)
 
 # accuracy per film on the corpus's test half (bench/corpus): workflow vs whisperx CLI, WER, names, coverage,
 # events where nobody speaks, speakers, and the workflow again without names (TMDB and prompt off) to show

@@ -15,9 +15,8 @@ one line per rule with what was measured and what the profile asks SLURM for:
       at most 30 s), not by the film's length; the audio buffer is the part that grows with it.
 
 Caveats it cannot measure away: stages measured on the CPU get CPU runtimes (an overestimate for
-a GPU node); host memory differs between int8 on CPU and float16 on GPU; diarization clusters every
-window of the film, which grows faster than linearly; a job under ~1 s may be sampled too late
-(max_rss near 0), which the floor covers. Measure again on the cluster's hardware and a full-length
+a GPU node); host memory differs between int8 on CPU and float16 on GPU. The peak RSS is the larger of
+the TSV's sampled ``max_rss`` and the stage's own exact ``peak_rss_mb`` in the manifest. Measure again on the cluster's hardware and a full-length
 film before trusting the numbers for production, and after changing a model:
 
     .venv/bin/python bench/derive_resources.py demo/out /tmp/lj_out                  # print the table
@@ -104,6 +103,17 @@ def _number(value: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def exact_peaks(movie_dir: Path) -> dict[str, float]:
+    """Each stage's exact peak RSS in MB from the manifest (``peak_rss_mb``, recorded by the stage itself):
+    Snakemake samples ``max_rss`` only every 30 s after a job's first half minute, and may miss the peak."""
+    try:
+        stages = json.loads((movie_dir / "manifest.json").read_text(encoding="utf-8")).get("stages") or {}
+    except (OSError, ValueError):
+        return {}
+    peaks = {name: (entry.get("metadata") or {}).get("peak_rss_mb") for name, entry in stages.items()}
+    return {name: float(mb) for name, mb in peaks.items() if isinstance(mb, (int, float))}
+
+
 def read_samples(output_dirs: list[Path]) -> tuple[dict[str, list[Sample]], list[tuple[str, float]]]:
     """Per rule, every benchmark line of every film under the output dirs; and the films with their length."""
     samples: dict[str, list[Sample]] = {}
@@ -118,13 +128,14 @@ def read_samples(output_dirs: list[Path]) -> tuple[dict[str, list[Sample]], list
                 continue
             film = f"{output_dir.name}/{movie_dir.name}"
             films.append((film, audio_s))
+            exact = exact_peaks(movie_dir)
             for tsv in sorted((movie_dir / "benchmarks").glob("*.tsv")):
                 with tsv.open(encoding="utf-8", newline="") as handle:
                     for row in csv.DictReader(handle, delimiter="\t"):
                         seconds = _number(row.get("s", ""))
                         if seconds is None:
                             continue
-                        rss = _number(row.get("max_rss", ""))
+                        rss = max(_number(row.get("max_rss", "")) or 0.0, exact.get(tsv.stem, 0.0)) or None
                         samples.setdefault(tsv.stem, []).append(Sample(film, audio_s, seconds, rss))
     return samples, films
 
