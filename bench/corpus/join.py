@@ -19,12 +19,12 @@ from bench.corpus.spec import corpus
 from bench.run import audio_seconds
 
 
-def joined_film(seconds: float, target: Path, first: int = 0) -> Path:
-    """``target``, a film of ``seconds`` made of the corpus's films in order from the ``first``-th (looping
-    over the corpus as often as needed), its last film cut short; built once."""
+def joined_film(seconds: float, target: Path, first: int = 0, films: list[Path] | None = None) -> Path:
+    """``target``, a film of ``seconds`` made of the corpus's films (or ``films``) in order from the
+    ``first``-th, looping over them as often as needed, the last one cut short; built once."""
     if target.is_file():
         return target
-    films = [build(spec).film for spec in corpus()]
+    films = films or [build(spec).film for spec in corpus()]
     parts, total = [], 0.0
     for film in cycle(films[first:] + films[:first]):
         if total >= seconds:
