@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from subflow.asr.trouble import Window, segments_in, signals, unheard, windows_of
+from subflow.io import SAMPLE_RATE
 
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # faster-whisper's default fallback
 
@@ -40,14 +41,20 @@ class Try:
         return {"try": self.name, "signals": self.signals, "words": words, "unheard_seconds": round(self.unheard_s, 3)}
 
 
-def segment_record(segment: Any) -> dict:
-    """A faster-whisper segment as transcript.json stores it (docs/data-formats.md)."""
+def segment_record(segment: Any, offset: float = 0.0) -> dict:
+    """A faster-whisper segment as transcript.json stores it (docs/data-formats.md); ``offset``: seconds to add
+    to its times (a segment decoded from a slice of the film)."""
     return {
-        "start": round(segment.start, 3),
-        "end": round(segment.end, 3),
+        "start": round(segment.start + offset, 3),
+        "end": round(segment.end + offset, 3),
         "text": segment.text.strip(),
         "words": [
-            {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3), "probability": round(w.probability, 3)}
+            {
+                "word": w.word,
+                "start": round(w.start + offset, 3),
+                "end": round(w.end + offset, 3),
+                "probability": round(w.probability, 3),
+            }
             for w in (segment.words or [])
         ],
     }
@@ -63,9 +70,19 @@ def judge(name: str, window: Window, segments: list[dict], prompt_words: frozens
 def decode_clips(
     model: Any, samples: np.ndarray, clips: Sequence[float], language: str | None, beam_size: int, task: str
 ):
-    """The sequential decoder on some clips of the film: no prompt, temperature fallback, word times."""
+    """The sequential decoder on some clips of the film: no prompt, temperature fallback, word times.
+
+    It is given the stretch of the film the clips lie in (and a second either side, so that the mel frames at
+    the clips' edges see the film's sound), not the whole film: faster-whisper computes the mel spectrogram of
+    all the audio it is given, which on a feature-length film took seconds and gigabytes for every clip
+    decoded. Its log-mel floor (8 below the loudest frame) then comes from that stretch, as in the batched
+    pass's windows, instead of from the loudest moment of the whole film."""
+    hop = SAMPLE_RATE // 100  # one mel frame
+    first = max(0, int((min(clips) - 1.0) * SAMPLE_RATE) // hop * hop)
+    last = min(samples.size, int((max(clips) + 1.0) * SAMPLE_RATE))
+    offset = first / SAMPLE_RATE
     results, _ = model.transcribe(
-        samples,
+        samples[first:last],
         language=language,
         task=task,
         beam_size=beam_size,
@@ -76,9 +93,9 @@ def decode_clips(
         condition_on_previous_text=False,
         word_timestamps=True,
         vad_filter=False,
-        clip_timestamps=list(clips),
+        clip_timestamps=[clip - offset for clip in clips],
     )
-    return [segment_record(segment) for segment in results if segment.text.strip()]
+    return [segment_record(segment, offset) for segment in results if segment.text.strip()]
 
 
 def repair(
