@@ -27,7 +27,7 @@ def work(ctx: StageContext) -> None:
     model = load_segmentation_model(options.model, device)
     ctx.logger.info("segmentation model %s on %s", options.model, device)
     speech, scores = pyannote_speech(samples, model, options, ctx.report_progress)
-    save_scores(out.scores, scores, resolve_segmentation_checkpoint(options.model), samples.size)
+    save_scores(out.scores, scores, model.receptive_field, resolve_segmentation_checkpoint(options.model), samples.size)
     refined, counts = refine_segments(silero, speech, options, duration)
     body = refined_summary(refined, duration, options, silero, speech, counts, device)
     write_json(out.segments, body)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pyannote.core import SlidingWindowFeature
 
 from subflow.diarization.clustering import MAX_CLUSTERED, assign_windows, cluster_embeddings, even_subset
 from subflow.diarization.embedding import MIN_GRID_PARTIALS, PartialGrid, VoiceEmbedder, normed
@@ -32,6 +33,7 @@ from subflow.models import PACKAGED_SEGMENTATION, load_segmentation_model, resol
 from subflow.options import DiarizationOptions
 from subflow.progress import ProgressCallback, ProgressTicker
 from subflow.vad.segmentation import load_scores, segmentation_scores
+from subflow.vad.windows import active_regions, binarize_windows, frame_speakers, speaker_count
 
 SEGMENTATION_KEY = "diarization.segmentation_model"
 
@@ -45,17 +47,22 @@ def offline_model(options: DiarizationOptions) -> str:
 
 
 def window_scores(
-    samples: np.ndarray, model: Any, options: DiarizationOptions, scores_path: str | Path | None, say: Callable
-) -> Any:
-    """Step 1: the (chunks, frames, local speakers) speaker activity of the sliding 5 s windows, from
-    pyannote_vad's saved scores when they match, computed otherwise."""
+    samples: np.ndarray, options: DiarizationOptions, scores_path: str | Path | None, models: dict, device: str, say
+) -> tuple[Any, Any]:
+    """Step 1: the (chunks, frames, local speakers) speaker activity of the sliding 5 s windows and the
+    segmentation model's frames: pyannote_vad's saved scores when they match (no model loaded, no
+    pyannote.audio imported), computed otherwise."""
     if scores_path:
         checkpoint = resolve_segmentation_checkpoint(options.segmentation_model, key=SEGMENTATION_KEY)
         saved = load_scores(scores_path, checkpoint, samples.size, options.segmentation_step)
         say("window scores %s", "from pyannote_vad" if saved is not None else "computed (pyannote_vad's differ)")
         if saved is not None:
             return saved
-    return segmentation_scores(samples, model, options.batch_size, step=options.segmentation_step)
+    if "segmentation" not in models:
+        models["segmentation"] = load_segmentation_model(options.segmentation_model, device, key=SEGMENTATION_KEY)
+    model = models["segmentation"]
+    scores = segmentation_scores(samples, model, options.batch_size, step=options.segmentation_step)
+    return scores, model.receptive_field
 
 
 def _active_runs(mask: np.ndarray, chunk_start: float, frames: Any, num_samples: int) -> list[tuple[int, int]]:
@@ -148,10 +155,7 @@ def window_embeddings(
 
 def reconstruct(segmentations: Any, binarized: Any, hard_clusters: np.ndarray, frames: Any, max_speakers: int | None):
     """Frame-level (frames, speakers) 0/1 diarization from clustered windows (pyannote's stitching)."""
-    from pyannote.audio.pipelines.utils import SpeakerDiarizationMixin
-    from pyannote.core import SlidingWindowFeature
-
-    count = SpeakerDiarizationMixin.speaker_count(binarized, frames, warm_up=(0.0, 0.0))
+    count = speaker_count(binarized, frames)
     if max_speakers:
         count.data = np.minimum(count.data, max_speakers).astype(np.int8)
     num_chunks, num_frames, _ = segmentations.data.shape
@@ -162,15 +166,12 @@ def reconstruct(segmentations: Any, binarized: Any, hard_clusters: np.ndarray, f
             if k == -2:
                 continue
             clustered[c, :, k] = np.max(seg[:, cluster == k], axis=1)
-    clustered = SlidingWindowFeature(clustered, segmentations.sliding_window)
-    return SpeakerDiarizationMixin.to_diarization(clustered, count)
+    return frame_speakers(SlidingWindowFeature(clustered, segmentations.sliding_window), count)
 
 
 def discrete_to_turns(discrete: Any, min_duration_off: float = 0.0) -> list[dict]:
     """0/1 frames → turns [{start, end, speaker index}] sorted by start."""
-    from pyannote.audio.pipelines.utils import SpeakerDiarizationMixin
-
-    annotation = SpeakerDiarizationMixin.to_annotation(discrete, min_duration_on=0.0, min_duration_off=min_duration_off)
+    annotation = active_regions(discrete, 0.5, 0.5, min_duration_off=min_duration_off)
     return sorted(
         (
             {"start": float(seg.start), "end": float(seg.end), "speaker": int(label)}
@@ -270,19 +271,13 @@ def _diarize_offline(
     if not speech or samples.size < SAMPLE_RATE // 2:
         return []
     models = models if models is not None else {}
-    ticker.update(0, "loading the models")
-    if "segmentation" not in models:
-        models["segmentation"] = load_segmentation_model(options.segmentation_model, device, key=SEGMENTATION_KEY)
+    ticker.update(0, "window scores")
+    segmentations, frames = window_scores(samples, options, scores_path, models, device, say)
+    binarized = binarize_windows(segmentations, options.onset)
+    ticker.update(0, "loading the voice encoder")
     if "embedder" not in models:
         models["embedder"] = VoiceEmbedder(device, rate=options.embedding_rate)
-    seg_model, embedder = models["segmentation"], models["embedder"]
-
-    from pyannote.audio.utils.signal import binarize
-
-    ticker.update(0, "window scores")
-    segmentations = window_scores(samples, seg_model, options, scores_path, say)
-    binarized = binarize(segmentations, onset=options.onset, initial_state=False)
-    frames = seg_model.receptive_field
+    embedder = models["embedder"]
     grid = PartialGrid(embedder, samples, options.partial_hop_s) if options.partial_hop_s > 0 else None
     emb, seconds = window_embeddings(
         samples, binarized, frames, embedder, options.min_embedding_s, grid=grid, done_until=ticker.update
@@ -304,7 +299,7 @@ def _diarize_offline(
         vectors,
         chunk_starts[chunk_idx],
         options.single_speaker_spread,
-        seg_model.specifications.duration / 2,
+        segmentations.sliding_window.duration / 2,
         options.num_speakers,
         options.min_speakers,
         options.max_speakers,

@@ -14,6 +14,7 @@ import numpy as np
 from subflow.io import SAMPLE_RATE, atomic_write
 from subflow.options import PyannoteVadOptions
 from subflow.progress import ProgressCallback, ProgressTicker
+from subflow.vad.windows import active_regions, aggregate
 
 
 def waveform_input(samples: np.ndarray) -> dict:
@@ -56,24 +57,20 @@ def speech_from_scores(scores, model, options: PyannoteVadOptions, num_samples: 
     """Speech regions from raw window scores, exactly as pyannote's ``VoiceActivityDetection`` finds
     them: the most active local speaker per frame, windows overlap-added (Hamming), the padding of
     the last window cropped, hysteresis thresholds, short regions and gaps removed."""
-    from pyannote.audio import Inference
-    from pyannote.audio.utils.signal import Binarize
     from pyannote.core import Segment, SlidingWindowFeature
 
     specs = model.specifications
     warm_up = next(iter(specs)).warm_up if isinstance(specs, tuple) else specs.warm_up
     window = scores.sliding_window
     speech = SlidingWindowFeature(np.max(scores.data, axis=-1, keepdims=True), window)
-    aggregated = Inference.aggregate(speech, model.receptive_field, warm_up=warm_up, hamming=True, missing=0.0)
-    window_samples = model.audio.get_num_samples(window.duration)
+    aggregated = aggregate(speech, model.receptive_field, warm_up=warm_up, hamming=True, missing=0.0)
+    window_samples = round(window.duration * SAMPLE_RATE)
     step_samples = round(window.step * SAMPLE_RATE)
     if num_samples < window_samples or (num_samples - window_samples) % step_samples > 0:
         aggregated.data = aggregated.crop(Segment(0.0, num_samples / SAMPLE_RATE), mode="loose")
     onset, offset = (0.5, 0.5) if specs.powerset else (options.onset, options.offset)
-    binarize = Binarize(
-        onset=onset, offset=offset, min_duration_on=options.min_duration_on, min_duration_off=options.min_duration_off
-    )
-    return [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in binarize(aggregated).get_timeline().support()]
+    regions = active_regions(aggregated, onset, offset, options.min_duration_on, options.min_duration_off)
+    return [{"start": round(s.start, 3), "end": round(s.end, 3)} for s in regions.get_timeline().support()]
 
 
 def pyannote_speech(
@@ -88,8 +85,9 @@ def pyannote_speech(
     return speech_from_scores(scores, model, options, samples.size), scores
 
 
-def save_scores(path: Path, scores, checkpoint: str, num_samples: int) -> None:
-    """Write window scores for diarization (float32 .npz, atomically), with what they were computed from.
+def save_scores(path: Path, scores, frames, checkpoint: str, num_samples: int) -> None:
+    """Write window scores for diarization (float32 .npz, atomically), with what they were computed from
+    and the model's frames (its receptive field), so that diarization needs no model to read them.
     No scores (audio too short for one window): an empty file, so that diarization computes (nothing) itself."""
     if scores is None:
         atomic_write(path, b"")
@@ -100,6 +98,7 @@ def save_scores(path: Path, scores, checkpoint: str, num_samples: int) -> None:
         buffer,
         data=np.asarray(scores.data, dtype=np.float32),
         window=np.array([window.start, window.duration, window.step]),
+        frames=np.array([frames.start, frames.duration, frames.step]),
         checkpoint=np.array(str(checkpoint)),
         num_samples=np.array(num_samples),
     )
@@ -107,8 +106,9 @@ def save_scores(path: Path, scores, checkpoint: str, num_samples: int) -> None:
 
 
 def load_scores(path: str | Path, checkpoint: str, num_samples: int, step: float):
-    """Window scores saved by pyannote_vad, or None when they were computed from another model, other
-    audio or another window step (``step``: fraction of the window) than the caller needs."""
+    """(window scores, the model's frames) saved by pyannote_vad, or None when they were computed from
+    another model, other audio or another window step (``step``: fraction of the window) than the caller
+    needs."""
     from pyannote.core import SlidingWindow, SlidingWindowFeature
 
     try:
@@ -118,6 +118,9 @@ def load_scores(path: str | Path, checkpoint: str, num_samples: int, step: float
                 return None
             if abs(window_step - step * duration) > 1e-6:
                 return None
-            return SlidingWindowFeature(saved["data"], SlidingWindow(start=start, duration=duration, step=window_step))
+            frames_start, frames_duration, frames_step = (float(x) for x in saved["frames"])
+            window = SlidingWindow(start=start, duration=duration, step=window_step)
+            frames = SlidingWindow(start=frames_start, duration=frames_duration, step=frames_step)
+            return SlidingWindowFeature(saved["data"], window), frames
     except (OSError, EOFError, KeyError, ValueError):  # absent, empty (audio too short) or foreign file
         return None

@@ -71,3 +71,41 @@ def test_unknown_backend_or_option_fails_the_stage_naming_it(tmp_path, dialogue,
     with pytest.raises(StageError, match="diarization: unknown option"):
         run_diarization(movie, config, num_speaker=2)
     assert read_json(movie / "manifest.json")["stages"]["diarization"]["status"] == "failed"
+
+
+READ_SAVED_SCORES = """
+import json, sys
+from subflow.diarization.offline import diarize_offline
+from subflow.io import load_wav, read_json
+from subflow.options import DiarizationOptions
+
+movie, options = sys.argv[1], DiarizationOptions.from_config(json.loads(sys.argv[2]))
+speech = read_json(f"{movie}/vad/pyannote_segments.json")["segments"]
+samples, scores = load_wav(f"{movie}/audio/audio.wav"), f"{movie}/vad/segmentation.npz"
+turns = diarize_offline(samples, speech, options, scores_path=scores)
+print(json.dumps({"turns": turns, "pyannote.audio": sorted(m for m in sys.modules if m.startswith("pyannote.audio"))}))
+"""
+
+
+def test_diarization_reads_pyannote_vads_scores_without_importing_pyannote_audio(tmp_path, dialogue, config, models):
+    """pyannote.audio takes seconds and a gigabyte to import: with pyannote_vad's scores, diarization needs none
+    of it, and finds the same turns as from scores it computes itself."""
+    import json
+    import subprocess
+    import sys
+
+    from subflow.diarization.offline import diarize_offline
+    from subflow.options import DiarizationOptions
+    from tests.conftest import ROOT
+
+    samples, _ = dialogue
+    movie = tmp_path / "Dialogue_2024"
+    prepare(movie, samples, config)
+    assert run_vad(movie, config)["status"] == "success"
+    argv = [sys.executable, "-c", READ_SAVED_SCORES, str(movie), json.dumps(config["diarization"])]
+    result = json.loads(subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+    assert result["pyannote.audio"] == []
+    speech = read_json(movie / "vad" / "pyannote_segments.json")["segments"]
+    computed = diarize_offline(samples, speech, DiarizationOptions.from_config(config["diarization"]), models=models)
+    assert len({t["speaker"] for t in result["turns"]}) == 2
+    assert result["turns"] == json.loads(json.dumps(computed))

@@ -32,10 +32,21 @@ def test_window_scores_are_saved_for_diarization_and_reloaded_only_when_they_mat
     _, scores = pyannote_speech(samples, models["segmentation"], options)
     checkpoint = str(packaged_segmentation_path())
     path = tmp_path / "segmentation.npz"
-    save_scores(path, scores, checkpoint, samples.size)
+    frames = models["segmentation"].receptive_field
+    save_scores(path, scores, frames, checkpoint, samples.size)
     step = scores.sliding_window.step / scores.sliding_window.duration
-    again = load_scores(path, checkpoint, samples.size, step)
-    assert again is not None and np.allclose(again.data, scores.data)
+    again, again_frames = load_scores(path, checkpoint, samples.size, step)
+    assert np.allclose(again.data, scores.data)
+    assert (again.sliding_window.start, again.sliding_window.duration, again.sliding_window.step) == (
+        scores.sliding_window.start,
+        scores.sliding_window.duration,
+        scores.sliding_window.step,
+    )
+    assert (again_frames.start, again_frames.duration, again_frames.step) == (
+        frames.start,
+        frames.duration,
+        frames.step,
+    )
     assert load_scores(path, "other.bin", samples.size, step) is None
     assert load_scores(path, checkpoint, samples.size + 1, step) is None
     assert load_scores(path, checkpoint, samples.size, step / 2) is None
@@ -46,7 +57,7 @@ def test_audio_too_short_for_a_window_has_no_speech_and_an_empty_scores_file(mod
     tiny = np.zeros(SAMPLE_RATE // 10, dtype=np.float32)
     assert pyannote_speech(tiny, models["segmentation"], options) == ([], None)
     path = tmp_path / "segmentation.npz"
-    save_scores(path, None, str(packaged_segmentation_path()), tiny.size)
+    save_scores(path, None, models["segmentation"].receptive_field, str(packaged_segmentation_path()), tiny.size)
     assert path.read_bytes() == b""
     assert load_scores(path, str(packaged_segmentation_path()), tiny.size, 0.1) is None
 
