@@ -240,13 +240,20 @@ def resolve_segmentation_checkpoint(name: str, key: str = "pyannote_vad.model") 
 
 
 def load_segmentation_model(name: str, device: str = "cpu", key: str = "pyannote_vad.model") -> Any:
-    """A pyannote segmentation ``Model`` on ``device`` (no network: see ``resolve_segmentation_checkpoint``)."""
+    """A segmentation model on ``device`` (no network: see ``resolve_segmentation_checkpoint``): a plain-torch
+    PyanNet (subflow.vad.pyannet, no pyannote.audio import) when the checkpoint is one, pyannote's ``Model``
+    otherwise."""
     import torch
-    from pyannote.audio import Model
+
+    from subflow.vad.pyannet import load_pyannet
 
     checkpoint = resolve_segmentation_checkpoint(name, key)
     try:
-        model = Model.from_pretrained(checkpoint)
+        model = load_pyannet(checkpoint)
+        if model is None:
+            from pyannote.audio import Model
+
+            model = Model.from_pretrained(checkpoint)
     except Exception as exc:
         raise StageError(f"{key}: cannot load {checkpoint} as a pyannote segmentation model: {exc}") from exc
     if model is None:

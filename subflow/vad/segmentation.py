@@ -35,10 +35,39 @@ def segmentation_scores(
     progress: ProgressCallback | None = None,
 ):
     """The segmentation model's raw output over sliding windows: a ``SlidingWindowFeature`` of shape
-    (windows, frames, local speakers). ``step`` is a fraction of the window (None: pyannote's default,
-    the one its ``VoiceActivityDetection`` uses). pyannote_vad computes these once and saves them
+    (windows, frames, local speakers), as pyannote's ``Inference(skip_aggregation=True)`` gives it: whole
+    windows, then the rest zero-padded to one. ``step`` is a fraction of the window (None: pyannote's
+    default, the one its ``VoiceActivityDetection`` uses). pyannote_vad computes these once and saves them
     (``save_scores``) so that diarization, which needs the same windows, does not run the model again.
     ``progress``: how much of the audio is done, every few seconds (subflow.progress)."""
+    import torch
+    import torch.nn.functional as F
+    from pyannote.core import SlidingWindow, SlidingWindowFeature
+
+    specs = model.specifications
+    if specs.powerset:  # pyannote.audio's models only: its Inference turns powerset classes into speakers
+        return _pyannote_inference(samples, model, batch_size, step, progress)
+    duration = specs.duration
+    step_s = step * duration if step is not None else (specs.warm_up[0] or 0.1 * duration)
+    window, hop = round(duration * SAMPLE_RATE), round(step_s * SAMPLE_RATE)
+    device = next(model.parameters()).device
+    waveform = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))[None]
+    whole = (
+        waveform.unfold(1, window, hop).transpose(0, 1) if samples.size >= window else waveform.new_zeros(0, 1, window)
+    )
+    batches = [whole[c : c + batch_size] for c in range(0, len(whole), batch_size)]
+    if samples.size < window or (samples.size - window) % hop > 0:
+        rest = waveform[:, len(whole) * hop :]
+        batches.append(F.pad(rest, (0, window - rest.shape[1]))[None])
+    audio_s, outputs = samples.size / SAMPLE_RATE, []
+    with ProgressTicker(progress, audio_s) as ticker, torch.inference_mode():
+        for done, batch in enumerate(batches, start=1):
+            outputs.append(model(batch.to(device)).cpu().numpy())
+            ticker.update(audio_s * done / len(batches))
+    return SlidingWindowFeature(np.vstack(outputs), SlidingWindow(start=0.0, duration=duration, step=step_s))
+
+
+def _pyannote_inference(samples: np.ndarray, model, batch_size: int, step: float | None, progress):
     from pyannote.audio import Inference
 
     duration = model.specifications.duration
