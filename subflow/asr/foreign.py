@@ -52,13 +52,22 @@ def suspects(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]:
 
 
 def without_words_in(decoded: Sequence[dict], start: float, end: float) -> list[dict]:
-    """The segments with the words said between ``start`` and ``end`` taken out (a segment left empty goes)."""
+    """The segments with the words said between ``start`` and ``end`` taken out. A segment left empty goes;
+    one whose words lay before and after the stretch becomes two, so that the translation put in between
+    stays in time order with the words around it."""
     kept = []
     for segment in decoded:
-        words = [w for w in segment["words"] if w.get("start") is None or not _inside(w, start, end)]
-        if len(words) == len(segment["words"]):
+        runs: list[list[dict]] = [[]]
+        for word in segment["words"]:
+            if word.get("start") is not None and _inside(word, start, end):
+                runs.append([])
+            else:
+                runs[-1].append(word)
+        runs = [run for run in runs if run]
+        if len(runs) == 1 and len(runs[0]) == len(segment["words"]):
             kept.append(segment)
-        elif words:
+            continue
+        for words in runs:
             text = "".join(w["word"] for w in words).strip()
             kept.append({**segment, "start": words[0]["start"], "end": words[-1]["end"], "text": text, "words": words})
     return kept
