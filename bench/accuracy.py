@@ -26,12 +26,15 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from bench.corpus import tmdb
 from bench.corpus.build import CACHE, build
 from bench.corpus.score import diarization_error, score_srt
 from bench.corpus.spec import FilmSpec, half
 from bench.peer import whisperx_command
 from subflow.io import STAGES, offline_env, read_json
+from subflow.models import resolve_whisper_model
 from subflow.runner import PROJECT_ROOT, run_snakemake
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -42,11 +45,14 @@ API_KEY = "bench-key"
 WITHOUT_NAMES = {"tmdb": {"enabled": False}, "asr": {"use_prompt": False}}  # names from the file name only, no prompt
 
 
-def run_ours(spec: FilmSpec, film: Path, out: Path, cores: int, without_names: bool = False) -> dict:
+def run_ours(
+    spec: FilmSpec, film: Path, out: Path, cores: int, without_names: bool = False, overrides: dict | None = None
+) -> dict:
     """The workflow on one film with its loopback TMDB; what it made and how each stage ended.
 
     ``without_names`` runs it again in ``out`` (after a run with names) with TMDB and the prompt off, from
-    tmdb on, so the figures with and without names share their VAD and diarization."""
+    tmdb on, so the figures with and without names share their VAD and diarization. ``overrides``: config
+    sections to merge in (``--set``)."""
     if not without_names:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
@@ -55,7 +61,10 @@ def run_ours(spec: FilmSpec, film: Path, out: Path, cores: int, without_names: b
         settings = (
             WITHOUT_NAMES if without_names else {"tmdb": {"base_url": server.base_url, "timeout_s": 5, "retries": 1}}
         )
-        config.write_text(json.dumps({"input_dir": str(film.parent), "output_dir": str(out / "out"), **settings}))
+        body = {"input_dir": str(film.parent), "output_dir": str(out / "out")}
+        for section, values in [*settings.items(), *(overrides or {}).items()]:
+            body[section] = {**body.get(section, {}), **values}
+        config.write_text(json.dumps(body))
         started = time.monotonic()
         args = ["--cores", str(cores), "--resources", "gpu=1", "--configfile", str(config)]
         args += ["--forcerun", "tmdb"] if without_names else []
@@ -81,13 +90,13 @@ def run_ours(spec: FilmSpec, film: Path, out: Path, cores: int, without_names: b
     }
 
 
-def run_peer(film: Path, out: Path, threads: int) -> dict:
-    """The whisperx CLI on the same film."""
+def run_peer(film: Path, out: Path, threads: int, model: str | None = None) -> dict:
+    """The whisperx CLI on the same film (packaged tiny.en, or ``model``)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     started = time.monotonic()
     result = subprocess.run(
-        whisperx_command(film, out, threads=threads),
+        whisperx_command(film, out, threads=threads, model=model),
         env=offline_env(TQDM_DISABLE="1"),
         capture_output=True,
         text=True,
@@ -102,16 +111,25 @@ def run_peer(film: Path, out: Path, threads: int) -> dict:
     }
 
 
-def film_row(spec: FilmSpec, cores: int, work: Path, peer: bool = True, without_names: bool = False) -> dict:
+def film_row(
+    spec: FilmSpec,
+    cores: int,
+    work: Path,
+    peer: bool = True,
+    without_names: bool = False,
+    overrides: dict | None = None,
+) -> dict:
+    """One film scored: the workflow (with ``overrides``), and the peer on the same asr model."""
     built = build(spec)
     ref = built.reference
-    ours = run_ours(spec, built.film, work / spec.slug / "ours", cores)
+    ours = run_ours(spec, built.film, work / spec.slug / "ours", cores, overrides=overrides)
     row = {}
     if without_names:
-        bare = run_ours(spec, built.film, work / spec.slug / "ours", cores, without_names=True)
+        bare = run_ours(spec, built.film, work / spec.slug / "ours", cores, without_names=True, overrides=overrides)
         row["without_names"] = {**score_srt(ref, bare["srt"]), **{k: bare[k] for k in ("rc", "wall_s", "failed")}}
     if peer:
-        found = run_peer(built.film, work / spec.slug / "whisperx", cores)
+        model = (overrides or {}).get("asr", {}).get("model")
+        found = run_peer(built.film, work / spec.slug / "whisperx", cores, model=peer_model(model))
         row["whisperx"] = {**score_srt(ref, found["srt"]), **{k: found[k] for k in ("rc", "wall_s", "srt", "log_tail")}}
     speakers_found = len({t["speaker"] for t in ours["turns"]}) if ours["turns"] else None
     return {
@@ -132,6 +150,23 @@ def film_row(spec: FilmSpec, cores: int, work: Path, peer: bool = True, without_
         },
         **row,
     }
+
+
+def peer_model(asr_model: str | None) -> str | None:
+    """The whisperx CLI's ``--model`` for the workflow's ``asr.model``: the same packaged weights."""
+    return None if asr_model is None else resolve_whisper_model(asr_model, allow_download=False)
+
+
+def parse_overrides(settings: list[str]) -> dict:
+    """``SECTION.KEY=VALUE`` pairs (VALUE read as YAML) as config sections."""
+    overrides: dict = {}
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        section, dot, name = key.partition(".")
+        if not sep or not dot:
+            raise SystemExit(f"bench.accuracy: --set wants SECTION.KEY=VALUE, not {setting!r}")
+        overrides.setdefault(section, {})[name] = yaml.safe_load(value)
+    return overrides
 
 
 def _mean(values: list) -> float | None:
@@ -252,13 +287,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--without-names", action="store_true", help="also run each film with TMDB and the prompt off (from tmdb on)"
     )
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="config for the workflow (asr.model also the peer's)",
+    )
     args = parser.parse_args(argv)
+    overrides = parse_overrides(args.set)
     films = half(args.half)[: args.films]
     work = WORK / args.half
     started, rows = time.monotonic(), []
     for spec in films:
         print(f"accuracy: {spec.number:2d} {spec.file_name} …", flush=True)
-        rows.append(film_row(spec, args.cores, work, peer=not args.no_peer, without_names=args.without_names))
+        rows.append(film_row(spec, args.cores, work, not args.no_peer, args.without_names, overrides))
         for system in systems(rows[-1:]):
             figures = rows[-1][system]
             print(
@@ -273,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": "python -m bench.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
         "cores": args.cores,
+        "overrides": overrides,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_1min": os.getloadavg()[0]},
         "commit": _git("rev-parse", "HEAD"),
         "uncommitted_files": len(_git("status", "--porcelain").splitlines()),

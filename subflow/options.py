@@ -68,6 +68,7 @@ class PyannoteVadOptions(Options):
     merge_gap_s: float = 0.3
     min_segment_s: float = 0.25
     max_segment_s: float = 30
+    step: float = 0.2
     batch_size: int = 32
 
 
@@ -80,7 +81,7 @@ class DiarizationOptions(Options):
     min_speakers: int | None = None
     max_speakers: int | None = None
     segmentation_model: str = "whisperx"
-    segmentation_step: float = 0.1
+    segmentation_step: float = 0.2
     onset: float = 0.5
     single_speaker_spread: float = 0.08
     embedding_rate: float = 1.3

