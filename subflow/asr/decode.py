@@ -1,6 +1,5 @@
 """ASR: WhisperX's engine (batched faster-whisper) over our own speech segments, with word timings."""
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,6 @@ import numpy as np
 from subflow.asr.detect import Plan, detect_film_language, plan_decoding
 from subflow.asr.foreign import suspects, translate_foreign_lines
 from subflow.asr.redecode import repair, segment_record
-from subflow.asr.trouble import words_of
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
 from subflow.models import compute_type_for, multilingual_detector_path
@@ -184,7 +182,7 @@ def transcribe(
             segments,
             decoded,
             (body["language"], options.beam_size, plan.task),
-            prompt_words(options.initial_prompt),
+            options.initial_prompt or None,
         )
         body["foreign_lines"] = []
         english = plan.task == "transcribe" and body["language"] == "en"
@@ -205,18 +203,6 @@ def transcribe(
                 ]
     body["text"] = " ".join(s["text"] for s in body["segments"]).strip()
     return body
-
-
-def prompt_words(prompt: str | None) -> frozenset[str]:
-    """The prompt's names (its capitalised words but each sentence's first, lowercase): a window made
-    mostly of them copied the prompt ("We met Osric and Ines." gives osric, ines)."""
-    names = [
-        word
-        for sentence in re.split(r"(?<=[.?!])\s+", prompt or "")
-        for word in sentence.replace(",", " ").replace(".", " ").split()[1:]
-        if word[:1].isupper()
-    ]
-    return frozenset(words_of(" ".join(names))) - {"the", "a", "an", "of", "and", "i"}
 
 
 def align_words(body: dict, samples: np.ndarray, align_model: str, device: str) -> dict:

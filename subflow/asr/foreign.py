@@ -4,7 +4,8 @@ The film-level vote says English; a few lines may not be (a French exchange, a G
 English decode of such a line is low-confidence words or nothing at all, so only those stretches are looked
 at again (:func:`suspects`): a decoded segment or speech segment of at least ``MIN_LINE_S`` whose words' mean
 probability is under ``SUSPECT_PROBABILITY`` (or that has no word) gets its own language identification.
-When a multilingual model names another language with at least ``MIN_LANGUAGE_PROBABILITY``, the stretch is
+When a multilingual model names another language with at least ``MIN_LANGUAGE_PROBABILITY`` (more for the
+languages Whisper takes English for, ``ENGLISH_LOOKALIKES``), the stretch is
 decoded again by that model with ``task="translate"``: its English words replace the English-only guess, and
 its segments carry ``spoken_language`` so that the subtitles stage can put them in the forced set. Cost comes
 only from the suspect stretches: one language identification each, one decode for each line found.
@@ -24,6 +25,9 @@ from subflow.io import SAMPLE_RATE
 MIN_LINE_S = 1.0
 SUSPECT_PROBABILITY = 0.7
 MIN_LANGUAGE_PROBABILITY = 0.5
+# Whisper's language identification is known to take English, accented or synthetic, for Welsh (its users
+# report English "translated into Welsh"); on the corpus's dev half every false foreign line was Welsh
+ENGLISH_LOOKALIKES = {"cy": 0.8}
 
 
 def _inside(item: dict, start: float, end: float) -> bool:
@@ -39,16 +43,49 @@ def words_in(decoded: Sequence[dict], start: float, end: float) -> list[dict]:
 def suspects(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]:
     """The stretches an English decode may have got wrong because they are in another language: decoded
     segments (about a sentence each) first, then the speech segments they leave (voice activity, which may
-    join two speakers' lines, finds speech with no word), of at least ``MIN_LINE_S`` whose words are unsure."""
+    join two speakers' lines, finds speech with no word), of at least ``MIN_LINE_S`` whose words are unsure.
+    Unsure stretches inside one speech segment with no sure words between them are one line, and a line that
+    holds every word of its speech segment is the whole segment: a foreign line the English decode broke into
+    pieces is identified on all of its speech (a piece of a second, padded, is any language)."""
     found: list[dict] = []
     for line in [*decoded, *speech]:
         start, end = float(line["start"]), float(line["end"])
-        if end - start < MIN_LINE_S or any(f["start"] < end and start < f["end"] for f in found):
+        if any(f["start"] < end and start < f["end"] for f in found):
             continue
-        probabilities = [w["probability"] for w in words_in(decoded, start, end)]
-        if not probabilities or sum(probabilities) / len(probabilities) < SUSPECT_PROBABILITY:
+        if _unsure(words_in(decoded, start, end)):
             found.append({"start": start, "end": end})
-    return sorted(found, key=lambda line: line["start"])
+    joined: list[dict] = []
+    for line in sorted(found, key=lambda line: line["start"]):
+        if (
+            joined
+            and _unsure(words_in(decoded, joined[-1]["end"], line["start"]))
+            and any(_holds(segment, joined[-1]["start"], line["end"]) for segment in speech)
+        ):
+            joined[-1]["end"] = max(joined[-1]["end"], line["end"])
+        else:
+            joined.append(line)
+    lines = [_widened(line, speech, decoded) for line in joined]
+    return [line for line in lines if line["end"] - line["start"] >= MIN_LINE_S]
+
+
+def _widened(line: dict, speech: Sequence[dict], decoded: Sequence[dict]) -> dict:
+    """The speech segment that holds ``line`` when none of its words lies outside the line, else the line."""
+    for segment in speech:
+        start, end = float(segment["start"]), float(segment["end"])
+        if _holds(segment, line["start"], line["end"]):
+            if all(_inside(w, line["start"], line["end"]) for w in words_in(decoded, start, end)):
+                return {"start": min(start, line["start"]), "end": max(end, line["end"])}
+            break
+    return line
+
+
+def _unsure(words: Sequence[dict]) -> bool:
+    return not words or sum(w["probability"] for w in words) / len(words) < SUSPECT_PROBABILITY
+
+
+def _holds(segment: dict, start: float, end: float, slack: float = 0.2) -> bool:
+    """Whether a speech segment holds the stretch (decoded times may pass its edges by a little)."""
+    return float(segment["start"]) - slack <= start and end <= float(segment["end"]) + slack
 
 
 def without_words_in(decoded: Sequence[dict], start: float, end: float) -> list[dict]:
@@ -83,7 +120,7 @@ def translate_foreign_lines(
         start, end = float(line["start"]), float(line["end"])
         clip = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
         language, probability = detect_language(detector, clip)
-        if language == "en" or probability < MIN_LANGUAGE_PROBABILITY:
+        if language == "en" or probability < ENGLISH_LOOKALIKES.get(language, MIN_LANGUAGE_PROBABILITY):
             continue
         translated = decode_clips(translator, samples, [start, end], language, beam_size, "translate")
         for segment in translated:

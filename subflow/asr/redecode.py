@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from subflow.asr.trouble import Window, segments_in, signals, unheard, windows_of
+from subflow.asr.trouble import PROMPT_ECHO, Window, prompt_words, segments_in, signals, unheard, windows_of
 from subflow.io import SAMPLE_RATE
 
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)  # faster-whisper's default fallback
@@ -36,6 +36,11 @@ class Try:
 
     def rank(self) -> tuple[int, float, float]:
         return (len(self.signals), round(self.unheard_s, 2), -self.mean_log)
+
+    @property
+    def clean(self) -> bool:
+        """No signal and no speech left unheard: no later try can do better by the signals."""
+        return self.rank()[:2] == (0, 0.0)
 
     def summary(self) -> dict:
         words = sum(len(s["words"]) for s in self.segments)
@@ -69,9 +74,16 @@ def judge(name: str, window: Window, segments: list[dict], prompt_words: frozens
 
 
 def decode_clips(
-    model: Any, samples: np.ndarray, clips: Sequence[float], language: str | None, beam_size: int, task: str
+    model: Any,
+    samples: np.ndarray,
+    clips: Sequence[float],
+    language: str | None,
+    beam_size: int,
+    task: str,
+    prompt: str | None = None,
 ):
-    """The sequential decoder on some clips of the film: no prompt, temperature fallback, word times.
+    """The sequential decoder on some clips of the film: temperature fallback, word times, no prompt unless
+    ``prompt`` (it conditions the first 30 s only: the previous text is never carried over).
 
     It is given the stretch of the film the clips lie in (and a second either side, so that the mel frames at
     the clips' edges see the film's sound), not the whole film: faster-whisper computes the mel spectrogram of
@@ -90,7 +102,7 @@ def decode_clips(
         language=language,
         task=task,
         beam_size=beam_size,
-        initial_prompt=None,
+        initial_prompt=prompt,
         temperature=list(TEMPERATURES),
         compression_ratio_threshold=2.4,
         log_prob_threshold=-1.0,
@@ -109,33 +121,35 @@ def repair(
     speech: Sequence[dict],
     segments: list[dict],
     decode: tuple[str | None, int, str],
-    prompt_words: frozenset[str],
+    prompt: str | None,
     on_window: Callable[[float], None] | None = None,
 ) -> tuple[list[dict], dict]:
     """The transcript's segments with every window in trouble decoded again, and what was done.
 
-    ``decode``: (language, beam size, task) of the sequential decoder. Returns the segments and a record: each window
+    ``decode``: (language, beam size, task) of the sequential decoder; ``prompt``: the batched pass's. Tries, in
+    order, until one is clean: the sequential decoder with the prompt (unless the batched pass copied it: the
+    names stay spelled), without it, then in shorter pieces. Returns the segments and a record: each window
     decoded again (its signals, every try, the one kept), the speech segments that still have no word after
     every try (``untranscribed``) and the seconds it took.
     """
     started = time.monotonic()
     language, beam_size, task = decode
+    echo = prompt_words(prompt)
     kept: list[dict] = []
     redecoded = []
     for window in windows_of(chunks, speech):
-        batched = judge("batched", window, segments_in(window, segments), prompt_words)
+        batched = judge("batched", window, segments_in(window, segments), echo)
         best = batched
         if batched.signals:
-            tries = [
-                batched,
-                judge(
-                    "no_prompt",
-                    window,
-                    decode_clips(model, samples, [window.start, window.end], language, beam_size, task),
-                    frozenset(),
-                ),
-            ]
-            if len(window.speech) > 1 and tries[-1].rank()[:2] != (0, 0.0):
+            whole = [window.start, window.end]
+            tries = [batched]
+            if prompt and PROMPT_ECHO not in batched.signals:
+                prompted = decode_clips(model, samples, whole, language, beam_size, task, prompt)
+                tries.append(judge("prompt", window, prompted, echo))
+            if not tries[-1].clean:
+                unprompted = decode_clips(model, samples, whole, language, beam_size, task)
+                tries.append(judge("no_prompt", window, unprompted, frozenset()))
+            if len(window.speech) > 1 and not tries[-1].clean:
                 pieces = [edge for piece in window.speech for edge in piece]
                 tries.append(
                     judge(

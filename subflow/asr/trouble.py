@@ -23,6 +23,7 @@ MAX_WORDS_PER_S = 6.0  # faster than any dialogue
 MIN_WORDS_PER_S = 0.5  # far slower than any dialogue, over at least SLOW_SPEECH_S of speech
 SLOW_SPEECH_S = 5.0
 MIN_UNHEARD_S = 1.0  # a speech segment this long with no word is speech lost
+PROMPT_ECHO = "mostly the prompt's words"
 PHANTOMS = (  # what Whisper writes into music and silence (WhisperX and faster-whisper users' reports)
     "thanks for watching",
     "thank you for watching",
@@ -95,7 +96,7 @@ def signals(window: Window, segments: Sequence[dict], prompt_words: frozenset[st
         found.append("repetition: a phrase repeated in a loop")
     if prompt_words and len(words) >= PROMPT_MIN_WORDS:
         if sum(word in prompt_words for word in words) / len(words) >= PROMPT_SHARE:
-            found.append("mostly the prompt's words")
+            found.append(PROMPT_ECHO)
     probabilities = [w["probability"] for s in segments for w in s["words"] if w.get("probability") is not None]
     if probabilities and sum(math.log(max(p, 1e-4)) for p in probabilities) / len(probabilities) < LOG_PROBABILITY:
         found.append("very low log-probability")
@@ -134,3 +135,15 @@ def untranscribed_warning(lost: Sequence[dict]) -> str:
     shown = ", ".join(f"{s['start']:.1f}–{s['end']:.1f} s" for s in lost[:5]) + (", …" if len(lost) > 5 else "")
     seconds = sum(s["end"] - s["start"] for s in lost)
     return f"{len(lost)} speech segment(s) untranscribed ({seconds:.1f} s) after every try: {shown}"
+
+
+def prompt_words(prompt: str | None) -> frozenset[str]:
+    """The prompt's names (its capitalised words but each sentence's first, lowercase): a window made
+    mostly of them copied the prompt ("We met Osric and Ines." gives osric, ines)."""
+    names = [
+        word
+        for sentence in re.split(r"(?<=[.?!])\s+", prompt or "")
+        for word in sentence.replace(",", " ").replace(".", " ").split()[1:]
+        if word[:1].isupper()
+    ]
+    return frozenset(words_of(" ".join(names))) - {"the", "a", "an", "of", "and", "i"}

@@ -76,3 +76,27 @@ def test_a_window_the_prompt_took_over_is_decoded_again_and_its_speech_kept():
     assert word_error_rate(reference, taken_over["text"]) < 0.5  # tiny.en without the names: misspelt, not lost
     clean = transcribe(audio, segments, DecodeOptions(model, "cpu", "int8", 2, "en", 5, 8, "Ysolde, Kestrel Bay."))
     assert clean["redecoding"]["redecoded"] == []  # a window in no trouble costs nothing more
+
+
+@pytest.mark.slow
+def test_a_window_that_lost_its_speech_is_decoded_again_with_the_prompt_first_so_the_names_stay_spelled():
+    """A window with no word where the VAD hears speech (here the batched pass is given as having heard
+    nothing): the sequential decoder with the same prompt is tried first, and kept when it is clean."""
+    from faster_whisper import WhisperModel
+
+    from bench.synth import synthesize
+    from subflow.asr.decode import chunk_segments
+    from subflow.asr.redecode import repair
+
+    audio, lines = synthesize(DIALOGUE)
+    speech = [{"start": line.start, "end": line.end} for line in lines]
+    chunks = chunk_segments(speech, duration=audio.size / 16000)
+    model = WhisperModel(resolve_whisper_model("tiny.en", False), device="cpu", compute_type="int8", cpu_threads=2)
+    decode = ("en", 5, "transcribe")
+    kept, record = repair(model, audio, chunks, speech, [], decode, "Ysolde, Kestrel Bay, Captain Oduya.")
+    [window] = record["redecoded"]
+    assert "speech with no word" in window["signals"]
+    assert [t["try"] for t in window["tries"]] == ["batched", "prompt"] and window["kept"] == "prompt"
+    assert "Captain Oduya" in " ".join(s["text"] for s in kept) and record["untranscribed"] == []
+    _, bare = repair(model, audio, chunks, speech, [], decode, None)
+    assert [t["try"] for t in bare["redecoded"][0]["tries"]][:2] == ["batched", "no_prompt"]

@@ -147,3 +147,28 @@ def test_lines_in_another_language_are_found_and_translated():
     assert foreign and all(lines[2].start - 0.5 <= s["start"] for s in foreign)
     english = " ".join(s["text"] for s in body["segments"] if not s.get("spoken_language")).lower()
     assert "station" in english and "journey" in english and "billetes" not in english
+
+
+@needs_base
+@pytest.mark.slow
+def test_an_english_line_whisper_takes_for_welsh_is_not_translated(base):
+    """Dev film 5 of the corpus: an English line (espeak-ng) that base calls Welsh with p 0.71 stays English."""
+    import subprocess
+
+    from bench.corpus.build import build
+    from bench.corpus.spec import half
+    from subflow.asr.detect import detect_language
+    from subflow.asr.foreign import ENGLISH_LOOKALIKES, translate_foreign_lines
+
+    film = build(next(spec for spec in half("dev") if spec.number == 5)).film
+    pcm = subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(film), "-ac", "1", "-ar", "16000", "-f", "f32le", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    samples = np.frombuffer(pcm, dtype=np.float32)
+    line = {"start": 67.4, "end": 69.36}
+    found, probability = detect_language(base, samples[int(67.4 * 16000) : int(69.36 * 16000)])
+    assert found == "cy" and 0.5 <= probability < ENGLISH_LOOKALIKES["cy"], (found, probability)
+    kept, lines = translate_foreign_lines(base, base, samples, [line], [], 5)
+    assert lines == [] and kept == []
