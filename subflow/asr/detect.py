@@ -22,6 +22,9 @@ from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
 
 LANGUAGE_WINDOWS = 9
+# what Whisper names for speech it cannot place: Latin for espeak-ng's German, Italian and Portuguese voices
+# (bench/results/figures.md); no film is spoken in it
+STAND_INS = frozenset({"la"})
 MIN_DETECTION_FRAMES = 1000  # 10 s of 10 ms mel frames: see detect_language
 TRANSLATE_MODES = ("auto", "always", "never")
 
@@ -104,8 +107,15 @@ def detect_language(model, clip: np.ndarray) -> tuple[str, float]:
     features = model.feature_extractor(clip)[:, : model.feature_extractor.nb_max_frames]
     if features.shape[-1] < MIN_DETECTION_FRAMES:
         features = pad_or_trim(features, MIN_DETECTION_FRAMES)
-    token, probability = model.model.detect_language(model.encode(features))[0][0]
-    return token[2:-2], float(probability)  # "<|fr|>" → "fr"
+    found = model.model.detect_language(model.encode(features))[0]
+    return top_language([(token[2:-2], float(p)) for token, p in found])  # "<|fr|>" → "fr"
+
+
+def top_language(ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """The most probable of Whisper's ranked languages but ``STAND_INS``, its probability over the others."""
+    candidates = [(code, p) for code, p in ranked if code not in STAND_INS] or list(ranked)
+    code, probability = candidates[0]
+    return code, probability / sum(p for _, p in candidates)
 
 
 def detect_film_language(
