@@ -32,6 +32,7 @@ from bench.corpus import tmdb
 from bench.corpus.build import CACHE, build
 from bench.corpus.score import diarization_error, score_srt
 from bench.corpus.spec import FilmSpec, half
+from bench.name_recall import right_words_changed
 from bench.peer import whisperx_command
 from subflow.io import STAGES, offline_env, read_json
 from subflow.models import resolve_whisper_model
@@ -76,6 +77,13 @@ def run_ours(
     srt = movie / "subtitles" / "subtitles.srt"
     turns_path = movie / "diarization" / "speaker_segments.json"
     report = movie / "subtitles" / "report.json"
+    heard, fixes = movie / "transcription" / "transcript.json", movie / "entities" / "post_ner.json"
+    script = " ".join(line["text"] for line in build(spec).reference["lines"])
+    changed = (
+        right_words_changed(script, read_json(heard), read_json(fixes)["corrections"])
+        if heard.is_file() and fixes.is_file()
+        else []
+    )
     return {
         "rc": result.returncode,
         "wall_s": round(wall, 1),
@@ -86,6 +94,7 @@ def run_ours(
         "turns": read_json(turns_path)["segments"] if turns_path.is_file() else [],
         "compliance": read_json(report).get("compliance") if report.is_file() else None,
         "asr": (manifest.get("stages", {}).get("asr") or {}).get("metadata"),
+        "right_words_changed": [(c["before"], c["after"]) for c in changed],
         "log_tail": "" if result.returncode == 0 else (result.stdout + result.stderr)[-3000:],
     }
 
@@ -144,7 +153,11 @@ def film_row(
         "noise_snr_db": ref["noise_snr_db"],
         "ours": {
             **score_srt(ref, ours["srt"]),
-            **{k: ours[k] for k in ("rc", "wall_s", "stages", "failed", "compliance", "asr", "srt", "log_tail")},
+            **{
+                k: ours[k]
+                for k in ("rc", "wall_s", "stages", "failed", "compliance", "asr", "right_words_changed", "srt")
+            },
+            "log_tail": ours["log_tail"],
             "speakers_found": speakers_found,
             "der": diarization_error(ref["lines"], ours["turns"], ref["duration"]),
         },
@@ -202,6 +215,7 @@ def summary(rows: list[dict]) -> dict:
     ours["speaker_count_right"] = _mean([float(r["ours"]["speakers_found"] == r["speakers_true"]) for r in rows])
     ours["der_mean"] = _mean([r["ours"]["der"] for r in rows])
     ours["compliance_mean"] = _mean([r["ours"]["compliance"] for r in rows])
+    ours["right_words_changed"] = sum(len(r["ours"]["right_words_changed"]) for r in rows)
     if "whisperx" in out:
         peer = out["whisperx"]
         out["wer_relative_reduction"] = 1 - ours["wer_mean"] / peer["wer_mean"] if peer["wer_mean"] else None
@@ -267,7 +281,8 @@ def table(rows: list[dict], total: dict) -> str:
         )
     notes.append(
         f"Films failed or without subtitles: {len(o['failed_films'])} {o['failed_films'] or ''}; "
-        f"subtitle compliance {_pct(o['compliance_mean'])} %."
+        f"subtitle compliance {_pct(o['compliance_mean'])} %; words heard right that post_ner changed: "
+        f"{o['right_words_changed']} {[c for r in rows for c in r['ours']['right_words_changed']] or ''}."
     )
     return "\n".join(lines) + "\n\n" + " ".join(notes)
 

@@ -123,28 +123,60 @@ def score_text(reference_text: str, hypothesis_text: str, names: set[str]) -> di
     }
 
 
+def _word_tokens(transcript: dict) -> tuple[list[str], list[dict]]:
+    """A transcript's tokens (:func:`tokens` of each word) and the word each token belongs to."""
+    hyp, owner = [], []
+    for segment in transcript["segments"]:
+        for word in segment.get("words") or []:
+            for token in tokens(word["word"]):
+                hyp.append(token)
+                owner.append(word)
+    return hyp, owner
+
+
+def _tokens_at(owner: list[dict], time: float | None) -> int | None:
+    """Index of the first token of the word that starts at ``time`` (a correction's start)."""
+    return next((j for j, word in enumerate(owner) if word.get("start") == time), None)
+
+
 def wrong_corrections(reference_text: str, corrected: dict, corrections: list[dict], names: set[str]) -> list[dict]:
     """post_ner corrections whose words do not align to the same name in the script."""
-    words = [w for s in corrected["segments"] for w in (s.get("words") or [])]
-    hyp, owner = [], []
-    for index, word in enumerate(words):
-        for token in tokens(word["word"]):
-            hyp.append(token)
-            owner.append(index)
+    hyp, owner = _word_tokens(corrected)
     reference = tokens(reference_text)
     pairs = {j: i for i, j in alignment(reference, hyp).items()}
     wrong = []
     for correction in corrections:
-        after = tokens(correction["after"])
-        starts = [j for j, w_index in enumerate(owner) if words[w_index].get("start") == correction["time"]]
-        ok = bool(starts)
-        for k, token in enumerate(after):
-            j = starts[0] + k if starts else None
+        start = _tokens_at(owner, correction["time"])
+        ok = start is not None
+        for k, token in enumerate(tokens(correction["after"])):
+            j = start + k if start is not None else None
             if j is None or j >= len(hyp) or j not in pairs or reference[pairs[j]] != token or token not in names:
                 ok = False
         if not ok:
             wrong.append(correction)
     return wrong
+
+
+def right_words_changed(reference_text: str, transcript: dict, corrections: list[dict]) -> list[dict]:
+    """post_ner corrections that changed words ASR had heard right (issue 15's guard: at most one in the half).
+
+    ``transcript`` is asr's, before post_ner. A correction counts when every word it replaced aligns to the
+    same word of the script (case aside) and what it wrote is not the script's spelling there."""
+    hyp, owner = _word_tokens(transcript)
+    reference = tokens(reference_text)
+    pairs = {j: i for i, j in alignment(reference, hyp).items()}
+    changed = []
+    for correction in corrections:
+        start = _tokens_at(owner, correction["time"])
+        before, after = tokens(correction["before"]), tokens(correction["after"])
+        if start is None or not before:
+            continue
+        heard = [pairs.get(start + k) for k in range(len(before))]
+        if None in heard or any(hyp[start + k].lower() != reference[i].lower() for k, i in enumerate(heard)):
+            continue
+        if [reference[i] for i in heard] != after:
+            changed.append(correction)
+    return changed
 
 
 def srt_text(path: Path) -> str:

@@ -4,7 +4,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from subflow.models import packaged_whisper_path
+from subflow.models import resolve_whisper_model
+from subflow.options import AsrOptions
 
 WHISPERX = Path(sys.executable).with_name("whisperx")
 
@@ -17,14 +18,14 @@ def whisperx_command(
     model: str | None = None,
     language: str | None = "en",
 ) -> list[str]:
-    """The whisperx CLI with packaged tiny.en (or ``model``) on the CPU (int8), pyannote VAD, no alignment, writing
+    """The whisperx CLI with the workflow's default ``asr.model`` (or ``model``, a path) on the CPU (int8), pyannote VAD, no alignment, writing
     an SRT; ``language`` None lets it detect the language. Several ``media``: one process for all of them, its
     models loaded once."""
     return [
         str(WHISPERX),
         *([str(media)] if isinstance(media, Path) else [str(m) for m in media]),
         "--model",
-        model or packaged_whisper_path(),
+        model or resolve_whisper_model(AsrOptions().model, allow_download=False),
         "--device",
         "cpu",
         "--compute_type",
