@@ -6,6 +6,7 @@ rule asr:
         audio=rules.demux.output.audio,
         segments=rules.pyannote_vad.output.segments,
         prompt=[rules.pre_ner.output.prompt] if config["asr"]["use_prompt"] else [],
+        tmdb=rules.tmdb.output.tmdb_data,
     output:
         transcript=movie_file("transcription/transcript.json"),
     log:

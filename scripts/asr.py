@@ -6,6 +6,7 @@ them), and so does speech detected as another language; an English-only model's 
 """
 
 from subflow.asr.decode import DecodeOptions, align_words, read_prompt, transcribe
+from subflow.asr.detect import tmdb_disagreement
 from subflow.asr.language import language_check, low_confidence_warning, not_english_message, refuses
 from subflow.asr.trouble import untranscribed_warning
 from subflow.devices import resolve_ctranslate2_device, set_torch_threads
@@ -44,6 +45,11 @@ def work(ctx: StageContext) -> None:
     except StageError as exc:  # the model, or a language it cannot write: named with the film
         raise StageError(f"{ctx.film}: {exc}") from exc
     ctx.logger.info("film language %s, %s: %s", body["language"], body["task"], body["film_language"])
+    original_language = read_json(inp.tmdb).get("original_language") or ""
+    disagreement = tmdb_disagreement(body["language"], original_language)
+    if disagreement:
+        ctx.logger.warning("%s", disagreement)
+        ctx.manifest.add_warning(disagreement)
     if not any(s["words"] for s in body["segments"]):
         speech_s = sum(s["end"] - s["start"] for s in segments)
         raise StageError(f"{ctx.film}: no speech found: no word recognised in {speech_s:.1f} s of detected speech")
@@ -90,6 +96,7 @@ def work(ctx: StageContext) -> None:
     ctx.manifest.add_metadata("language_probability", body["language_probability"])
     ctx.manifest.add_metadata("film_language", body["film_language"])  # the windows' votes, when detected
     ctx.manifest.add_metadata("task", body["task"])
+    ctx.manifest.add_metadata("tmdb_original_language", original_language or None)
     ctx.manifest.add_metadata("translated_from", body["translated_from"])
     ctx.manifest.add_metadata("foreign_lines", body["foreign_lines"])  # lines in another language, translated
     ctx.manifest.add_metadata("device", device)

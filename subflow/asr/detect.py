@@ -141,6 +141,18 @@ def detect_film_language(
     )
 
 
+def tmdb_disagreement(spoken: str | None, original_language: str) -> str | None:
+    """A warning when the speech is not in the language TMDB gives as the film's original one: a dub, or a
+    wrong TMDB match (its names then do not belong to this film). The speech decides what is decoded."""
+    if not spoken or not original_language or spoken == original_language:
+        return None
+    return (
+        f"the speech is {language_name(spoken)} ({spoken}) but TMDB gives the film's original language as "
+        f"{language_name(original_language)} ({original_language}): a dub, or TMDB matched another film; "
+        "the subtitles follow the speech"
+    )
+
+
 @dataclass(frozen=True)
 class Plan:
     """How the batched pass decodes the film: in which language, transcribing or translating."""

@@ -169,7 +169,8 @@ class EntityList:
 
 def build_entities(tmdb_data: dict, nlp: Any, common: frozenset[str] = frozenset()) -> list[Entity]:
     """All entities of a film in prompt-priority order: title, characters by billing order, overview
-    entities spaCy finds that are not characters, the rare capitalised words of the title and overview
+    entities spaCy finds that are not characters, the rare capitalised words of the title, the original
+    title (a foreign film's: "Le Fabuleux Destin d'Amélie Poulain") and overview
     (``common``: the ASR model's vocabulary, :func:`~subflow.names.lexicon.common_words`), then the actors.
     A skipped TMDB record gives the title and whatever spaCy finds in it."""
     entities = EntityList()
@@ -198,7 +199,9 @@ def build_entities(tmdb_data: dict, nlp: Any, common: frozenset[str] = frozenset
         for name, label in spacy_entities(nlp, title):
             aliases = name_aliases(name) if label == "PERSON" else []
             entities.add(Entity(name, label, "title", aliases))
-    for source, text in (("title", title), ("overview", tmdb_data.get("overview") or "")):
+    original = (tmdb_data.get("original_title") or "").strip()
+    texts = [("title", title), ("title", original if original.casefold() != title.casefold() else "")]
+    for source, text in [*texts, ("overview", tmdb_data.get("overview") or "")]:
         for name in rare_proper_nouns(text, common):
             if name.casefold() == title.casefold():  # the title is itself a name ("Oppenheimer")
                 entities.entities[0].label = "NAME"
