@@ -5,7 +5,7 @@
 
 For each film of the half (built on demand, cached): the whole workflow (ten stages, ``--cores N``,
 TMDB served on loopback with the film's cast, title and overview), then the ``whisperx`` CLI on the same
-file with the same tiny.en model (:func:`bench.peer.whisperx_command`). Each SRT is scored against the
+file with the same model (:func:`bench.peer.whisperx_command`). Each SRT is scored against the
 film's exact reference (:func:`bench.corpus.score.score_srt`): WER, name recall, coverage of spoken lines,
 events where nobody speaks; for the workflow also the speakers found and DER. A film whose workflow fails
 is scored on what it left (no SRT: WER 100 %, coverage 0). Thresholds may be tuned on the dev half
@@ -100,7 +100,7 @@ def run_ours(
 
 
 def run_peer(film: Path, out: Path, threads: int, model: str | None = None) -> dict:
-    """The whisperx CLI on the same film (packaged tiny.en, or ``model``)."""
+    """The whisperx CLI on the same film (the default asr.model, or ``model``)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     started = time.monotonic()

@@ -7,7 +7,7 @@ length, beside the whisperx CLI on the same films, one after the other on this m
 
 The films join the corpus's films end to end (bench/corpus/join.py: several voices and engines, music,
 silences, noise; a film longer than the corpus repeats it). Each film runs through all ten stages with
-``snakemake --cores N`` (fresh output), then through the whisperx CLI (same packaged tiny.en, --threads N).
+``snakemake --cores N`` (fresh output), then through the whisperx CLI (the same packaged model, --threads N).
 Per stage: the ``benchmark:`` TSV's seconds (the whole job: start-up, imports, work) and the stage's exact
 peak RSS from its manifest (``peak_rss_mb``: Snakemake samples RSS only every 30 s after a job's first
 half minute), and whether a stage longer than a minute wrote progress lines to its log.

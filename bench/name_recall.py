@@ -8,7 +8,7 @@ film's cast. Rows of the table:
 * subflow with and without the prompt (asr.use_prompt), each with and without post_ner: the SRT of
   the workflow (subtitles read post_ner's corrected transcript) and an SRT made by the same subtitle
   functions from the uncorrected transcript.json;
-* the whisperx CLI on the same film with the same tiny.en model, with and without --initial_prompt
+* the whisperx CLI on the same film with the same (default) model, with and without --initial_prompt
   (pre_ner's prompt).
 
 Recall = reference name words (the script's words that are entity names or aliases) that the SRT

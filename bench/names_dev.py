@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-prompt", action="store_true", help="decode without pre_ner's prompt")
     parser.add_argument("--post-ner", default="{}", help="post_ner options as JSON")
     parser.add_argument("--films", help="film numbers, comma-separated (default: the whole half)")
-    parser.add_argument("--model", default="tiny.en", help="asr.model (tiny.en, base, a local folder)")
+    parser.add_argument("--model", default=AsrOptions().model, help="asr.model (base, tiny.en, a local folder)")
     args = parser.parse_args(argv)
     wanted = {int(n) for n in args.films.split(",")} if args.films else None
     tokenizer = whisper_tokenizer_file("tiny.en")

@@ -101,7 +101,7 @@ class DiarizationOptions(Options):
 @dataclass(frozen=True)
 class AsrOptions(Options):
     section: ClassVar[str] = "asr"
-    model: str = "tiny.en"
+    model: str = "base"  # the more accurate of the two packaged models (README: the default model)
     compute_type: str = "auto"
     batch_size: int = 8
     beam_size: int = 5

@@ -1,6 +1,6 @@
 """scripts/asr.py on French speech: detected, tiny.en refuses it at once naming the model to choose, base
-translates it; told the film is English, tiny.en's doubt is a warning, or with ``asr.strict_language`` a
-refusal naming the way out."""
+translates it (and warns that TMDB calls the film English); told the film is English, tiny.en's doubt is a
+warning, or with ``asr.strict_language`` a refusal naming the way out."""
 
 from pathlib import Path
 
@@ -28,12 +28,14 @@ def french(tmp_path_factory) -> Path:
     write_json(
         movie / "vad" / "pyannote_segments.json", {"segments": [{"start": 0.3, "end": samples.size / SAMPLE_RATE}]}
     )
+    write_json(movie / "metadata" / "tmdb_data.json", {"status": "found", "original_language": "en"})
     return movie
 
 
 def run_asr(movie: Path, strict: bool = False, **settings) -> dict:
     inputs = {"audio": str(movie / "audio" / "audio.wav"), "segments": str(movie / "vad" / "pyannote_segments.json")}
-    options = {**AsrOptions().__dict__, "language": "en", "strict_language": strict, **settings}
+    inputs["tmdb"] = str(movie / "metadata" / "tmdb_data.json")
+    options = {**AsrOptions().__dict__, "model": "tiny.en", "language": "en", "strict_language": strict, **settings}
     return run_script(
         "asr",
         movie,
@@ -64,3 +66,5 @@ def test_detected_french_is_refused_by_tiny_en_and_translated_by_base(french: Pa
     metadata = entry["metadata"]
     assert (metadata["language"], metadata["task"], metadata["translated_from"]) == ("fr", "translate", "fr")
     assert metadata["film_language"]["votes"]["fr"] >= 1 and metadata["language_check"]["verdict"] == "translated"
+    assert metadata["tmdb_original_language"] == "en"
+    assert any("TMDB gives the film's original language as English (en): a dub" in w for w in entry["warnings"])
