@@ -134,6 +134,13 @@ def _word_tokens(transcript: dict) -> tuple[list[str], list[dict]]:
     return hyp, owner
 
 
+def _aligned(reference_text: str, transcript: dict) -> tuple[list[str], list[dict], list[str], dict[int, int]]:
+    """The transcript's tokens, their words, the script's tokens, and transcript index → script index."""
+    hyp, owner = _word_tokens(transcript)
+    reference = tokens(reference_text)
+    return hyp, owner, reference, {j: i for i, j in alignment(reference, hyp).items()}
+
+
 def _tokens_at(owner: list[dict], time: float | None) -> int | None:
     """Index of the first token of the word that starts at ``time`` (a correction's start)."""
     return next((j for j, word in enumerate(owner) if word.get("start") == time), None)
@@ -141,9 +148,7 @@ def _tokens_at(owner: list[dict], time: float | None) -> int | None:
 
 def wrong_corrections(reference_text: str, corrected: dict, corrections: list[dict], names: set[str]) -> list[dict]:
     """post_ner corrections whose words do not align to the same name in the script."""
-    hyp, owner = _word_tokens(corrected)
-    reference = tokens(reference_text)
-    pairs = {j: i for i, j in alignment(reference, hyp).items()}
+    hyp, owner, reference, pairs = _aligned(reference_text, corrected)
     wrong = []
     for correction in corrections:
         start = _tokens_at(owner, correction["time"])
@@ -162,9 +167,7 @@ def right_words_changed(reference_text: str, transcript: dict, corrections: list
 
     ``transcript`` is asr's, before post_ner. A correction counts when every word it replaced aligns to the
     same word of the script (case aside) and what it wrote is not the script's spelling there."""
-    hyp, owner = _word_tokens(transcript)
-    reference = tokens(reference_text)
-    pairs = {j: i for i, j in alignment(reference, hyp).items()}
+    hyp, owner, reference, pairs = _aligned(reference_text, transcript)
     changed = []
     for correction in corrections:
         start = _tokens_at(owner, correction["time"])
