@@ -200,7 +200,7 @@ def build_entities(tmdb_data: dict, nlp: Any, common: frozenset[str] = frozenset
             aliases = name_aliases(name) if label == "PERSON" else []
             entities.add(Entity(name, label, "title", aliases))
     original = (tmdb_data.get("original_title") or "").strip()
-    texts = [("title", title), ("title", original if original.casefold() != title.casefold() else "")]
+    texts = [("title", title)] + ([("title", original)] if original.casefold() != title.casefold() else [])
     for source, text in [*texts, ("overview", tmdb_data.get("overview") or "")]:
         for name in rare_proper_nouns(text, common):
             if name.casefold() == title.casefold():  # the title is itself a name ("Oppenheimer")

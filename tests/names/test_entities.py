@@ -135,3 +135,17 @@ def test_places_spacy_misses_come_from_the_title_and_overview(nlp, lexicon):
     assert "Vasko" not in entities and "Emeric" not in entities  # aliases of the character, not new names
     alone = build_entities({"status": "found", "title": "Oppenheimer", "overview": "", "cast": []}, nlp, lexicon)
     assert [(e.text, e.label) for e in alone] == [("Oppenheimer", "NAME")]
+
+
+def test_a_foreign_films_original_title_gives_its_names(nlp, lexicon):
+    data = {
+        "status": "found",
+        "title": "Amelie",
+        "original_title": "Le fabuleux destin d'Amélie Poulain",
+        "overview": "",
+        "cast": [],
+    }
+    entities = {e.text: e for e in build_entities(data, nlp, lexicon)}
+    assert entities["Amélie Poulain"].source == "title" and entities["Amélie Poulain"].label == "NAME"
+    same = {"status": "found", "title": "Maps of Ondrevar", "original_title": "Maps of Ondrevar", "cast": []}
+    assert [e.text for e in build_entities(same, nlp, lexicon)] == ["Maps of Ondrevar", "Ondrevar"]
