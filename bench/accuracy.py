@@ -78,12 +78,6 @@ def run_ours(
     turns_path = movie / "diarization" / "speaker_segments.json"
     report = movie / "subtitles" / "report.json"
     heard, fixes = movie / "transcription" / "transcript.json", movie / "entities" / "post_ner.json"
-    script = " ".join(line["text"] for line in build(spec).reference["lines"])
-    changed = (
-        right_words_changed(script, read_json(heard), read_json(fixes)["corrections"])
-        if heard.is_file() and fixes.is_file()
-        else []
-    )
     return {
         "rc": result.returncode,
         "wall_s": round(wall, 1),
@@ -94,7 +88,8 @@ def run_ours(
         "turns": read_json(turns_path)["segments"] if turns_path.is_file() else [],
         "compliance": read_json(report).get("compliance") if report.is_file() else None,
         "asr": (manifest.get("stages", {}).get("asr") or {}).get("metadata"),
-        "right_words_changed": [(c["before"], c["after"]) for c in changed],
+        "heard": read_json(heard) if heard.is_file() else None,
+        "corrections": read_json(fixes)["corrections"] if fixes.is_file() else [],
         "log_tail": "" if result.returncode == 0 else (result.stdout + result.stderr)[-3000:],
     }
 
@@ -153,16 +148,21 @@ def film_row(
         "noise_snr_db": ref["noise_snr_db"],
         "ours": {
             **score_srt(ref, ours["srt"]),
-            **{
-                k: ours[k]
-                for k in ("rc", "wall_s", "stages", "failed", "compliance", "asr", "right_words_changed", "srt")
-            },
-            "log_tail": ours["log_tail"],
+            **{k: ours[k] for k in ("rc", "wall_s", "stages", "failed", "compliance", "asr", "srt", "log_tail")},
+            "right_words_changed": right_words(ref, ours),
             "speakers_found": speakers_found,
             "der": diarization_error(ref["lines"], ours["turns"], ref["duration"]),
         },
         **row,
     }
+
+
+def right_words(reference: dict, ours: dict) -> list[tuple[str, str]]:
+    """post_ner's changes of words asr had heard right (before, after), from the run's own files."""
+    if ours["heard"] is None:
+        return []
+    script = " ".join(line["text"] for line in reference["lines"])
+    return [(c["before"], c["after"]) for c in right_words_changed(script, ours["heard"], ours["corrections"])]
 
 
 def peer_model(asr_model: str | None) -> str | None:
