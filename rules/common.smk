@@ -28,13 +28,13 @@ def gpu_units():
     return gpu_units_for(config["device"])
 
 
-def shared_threads(most, alone=False):
+def shared_threads(most):
     """subflow.resources.shared_threads with this run's cores; a cluster job gets the threads it was given."""
     try:
         cores = None if workflow.remote_exec else workflow.cores
     except WorkflowError:  # no --cores (a cluster executor): the rule's own figure
         cores = None
-    return threads_for(most, cores, alone, len(FILMS))
+    return threads_for(most, cores, len(FILMS))
 
 
 def movie_file(relative):

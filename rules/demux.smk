@@ -13,7 +13,7 @@ rule demux:
         stage_benchmark("demux")
     conda:
         "../envs/demux.yaml"
-    threads: shared_threads(2, alone=True)
+    threads: shared_threads(2)
     params:
         options=config["demux"],
         sheet_audio_stream=lambda wildcards: film_of(wildcards).audio_stream,

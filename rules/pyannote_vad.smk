@@ -15,7 +15,7 @@ rule pyannote_vad:
     priority: CRITICAL_PATH
     conda:
         "../envs/pyannote_vad.yaml"
-    threads: shared_threads(2, alone=True)
+    threads: shared_threads(2)
     resources:
         gpu=gpu_units(),
     params:

@@ -26,12 +26,13 @@ def gpu_units(device: str) -> int:
     return int(device == "cuda" or (device == "auto" and gpu_visible()))
 
 
-def shared_threads(most: int, cores: int | None, alone: bool = False, films: int = 1) -> int:
-    """Threads of a multi-threaded stage: at most ``most``, and half the ``cores`` when another job can run
-    beside it, so a small machine overlaps jobs instead of queueing them. asr and diarization of one film
-    always can; demux and pyannote_vad (``alone``) run by themselves in a one-film run and take ``most`` then.
-    ``cores`` None (a cluster job, or no --cores): the rule's own figure. Measurements: bench/results/figures.md.
+def shared_threads(most: int, cores: int | None, films: int = 1) -> int:
+    """Threads of a multi-threaded stage: ``most`` in a one-film run, where the film's stages run one after
+    another on all the cores (asr decodes one batch per thread, so its long pass no longer leaves a core idle
+    beside a short diarization); half the ``cores`` when several films are run, so that jobs of different films
+    overlap instead of queueing. ``cores`` None (a cluster job, or no --cores): the rule's own figure.
+    Measurements: bench/results/figures.md.
     """
-    if cores is None or (alone and films < 2):
+    if cores is None or films < 2:
         return most
     return max(1, min(most, cores // 2))

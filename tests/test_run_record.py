@@ -65,8 +65,8 @@ def test_a_film_without_jobs_in_this_run_keeps_its_record(run: RunRecord, tmp_pa
 
 
 def test_threads_and_gpu_units():
-    assert shared_threads(4, cores=2) == 1 and shared_threads(4, cores=16) == 4
-    assert shared_threads(2, cores=2, alone=True, films=1) == 2  # runs by itself in a one-film run
-    assert shared_threads(2, cores=2, alone=True, films=3) == 1
+    assert shared_threads(4, cores=2) == 4  # a one-film run: stage after stage on all the cores (capped by snakemake)
+    assert shared_threads(4, cores=2, films=3) == 1 and shared_threads(4, cores=16, films=3) == 4
+    assert shared_threads(2, cores=4, films=2) == 2
     assert shared_threads(3, cores=None) == 3  # a cluster job: the rule's own figure
     assert gpu_units("cuda") == 1 and gpu_units("cpu") == 0

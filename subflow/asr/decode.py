@@ -1,6 +1,8 @@
 """ASR: WhisperX's engine (batched faster-whisper) over our own speech segments, with word timings."""
 
-from dataclasses import dataclass
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ class DecodeOptions:
     translate: str = "auto"
     model_name: str = ""
     foreign_lines: bool = True
+    workers: int = 1  # batches decoded at once (decode_workers), sharing the threads
 
     @classmethod
     def for_device(
@@ -77,6 +80,14 @@ def chunk_segments(segments: list[dict], max_chunk_s: float = 30.0, duration: fl
     return chunks
 
 
+def decode_workers(options: DecodeOptions, windows: int) -> int:
+    """Batches decoded at once: on the CPU one per thread, no more than there are windows; on a GPU one, which
+    batches by itself."""
+    if options.device != "cpu":
+        return 1
+    return max(1, min(options.threads, windows))
+
+
 def load_model(options: DecodeOptions):
     """Load the CTranslate2 model; any load error becomes a StageError naming the model."""
     from faster_whisper import WhisperModel
@@ -86,8 +97,8 @@ def load_model(options: DecodeOptions):
             options.model_path,
             device=options.device,
             compute_type=options.compute_type,
-            cpu_threads=options.threads,
-            num_workers=1,
+            cpu_threads=max(1, options.threads // options.workers),
+            num_workers=options.workers,
         )
     except Exception as exc:
         raise StageError(f"asr.model: cannot load {options.model_path} ({exc})") from exc
@@ -104,7 +115,11 @@ def film_plan(model, samples: np.ndarray, chunks: list[dict], options: DecodeOpt
         plan = plan_decoding(options.language, english_only, options.translate, options.model_name, "asr.language")
         return plan, None, None
     detector, name = (model, options.model_name) if not english_only else (load_detector(options), "base")
-    found = detect_film_language(detector, samples, chunks, name) if detector is not None and chunks else None
+    found = (
+        detect_film_language(detector, samples, chunks, name, workers=options.workers)
+        if detector is not None and chunks
+        else None
+    )
     if found is None:
         return plan_decoding(None, english_only, options.translate, options.model_name), None, detector
     evidence = f"probability {found.probability}, {found.votes[found.language]} of {found.windows} windows"
@@ -128,13 +143,13 @@ def transcribe(
     ``progress(fraction, message)`` is called every few seconds (:class:`ProgressTicker`), from the
     model's loading on: percent of the audio transcribed, real-time factor so far.
     """
-    from faster_whisper import BatchedInferencePipeline
 
     duration = samples.size / SAMPLE_RATE
     with ProgressTicker(progress, duration) as ticker:
         ticker.update(0, "loading the model")
-        model = load_model(options)
         chunks = chunk_segments(segments, duration=duration)
+        options = replace(options, workers=decode_workers(options, len(chunks)))
+        model = load_model(options)
         ticker.update(0, "detecting the language")
         plan, film_language, detector = film_plan(model, samples, chunks, options)
         body = {
@@ -153,10 +168,13 @@ def transcribe(
         if not chunks:
             body["text"] = ""
             return body
-        ticker.update(0, "computing features, detecting the language")  # faster-whisper does it all first
-        pipeline = BatchedInferencePipeline(model)
-        results, info = pipeline.transcribe(
+        ticker.update(0, "computing features")
+        decoded, info = batched_pass(
+            model,
             samples,
+            chunks,
+            options.workers if plan.language else 1,  # one pass detects the language once, for all windows
+            ticker,
             language=plan.language,
             task=plan.task,
             beam_size=options.beam_size,
@@ -164,16 +182,10 @@ def transcribe(
             initial_prompt=options.initial_prompt or None,
             word_timestamps=True,
             vad_filter=False,
-            clip_timestamps=chunks,
         )
         if plan.language is None:  # a multilingual model with no detector run: the batched pass detected it
             body["language"] = info.language
             body["language_probability"] = round(float(info.language_probability), 3)
-        ticker.update(0, "transcribing")
-        decoded = []
-        for segment in results:
-            decoded.append(segment_record(segment))
-            ticker.update(segment.end)
         ticker.update(duration, "checking every window, decoding again those in trouble")
         body["segments"], body["redecoding"] = repair(
             model,
@@ -195,7 +207,7 @@ def transcribe(
             if detector is not None:
                 translator = model if model.model.is_multilingual else detector
                 body["segments"], body["foreign_lines"] = translate_foreign_lines(
-                    detector, translator, samples, segments, body["segments"], options.beam_size
+                    detector, translator, samples, segments, body["segments"], options.beam_size, options.workers
                 )
                 lost = body["redecoding"]["untranscribed"]  # a foreign line translated is no longer lost
                 body["redecoding"]["untranscribed"] = [
@@ -203,6 +215,47 @@ def transcribe(
                 ]
     body["text"] = " ".join(s["text"] for s in body["segments"]).strip()
     return body
+
+
+def worker_shares(chunks: list[dict], workers: int, batch_size: int) -> tuple[list[list[dict]], list[int]]:
+    """The windows cut into ``workers`` runs of neighbours as even as can be, and each run's batch size: the
+    most windows that batch it evenly with none over ``batch_size`` (11 windows by 8: batches of 6 and 5).
+    One worker keeps ``batch_size``."""
+    if workers < 2:
+        return [chunks], [batch_size]
+    cuts = [round(i * len(chunks) / workers) for i in range(workers + 1)]
+    shares = [chunks[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+    return shares, [math.ceil(len(share) / math.ceil(len(share) / batch_size)) for share in shares]
+
+
+def batched_pass(
+    model, samples: np.ndarray, chunks: list[dict], workers: int, ticker: ProgressTicker, **decode: Any
+) -> tuple[list[dict], Any]:
+    """faster-whisper's batched pass over the windows: the segment records in time order, and its info.
+
+    With ``workers`` > 1 the runs of :func:`worker_shares` are decoded at once by CTranslate2's workers (one
+    thread each): the decoder's small steps use a second core better that way than as one decode on two
+    threads (bench/results/figures.md), and even batches leave no worker decoding alone at the end."""
+    from faster_whisper import BatchedInferencePipeline
+
+    shares, sizes = worker_shares(chunks, workers, decode.pop("batch_size"))
+    heard = [0.0] * len(shares)  # seconds of the film each worker has decoded, for the progress line
+    scale = samples.size / SAMPLE_RATE / max(1e-9, sum(c["end"] - c["start"] for c in chunks))
+
+    def decode_share(worker: int) -> tuple[list[dict], Any]:
+        pipeline = BatchedInferencePipeline(model)
+        results, info = pipeline.transcribe(samples, clip_timestamps=shares[worker], batch_size=sizes[worker], **decode)
+        ticker.update(0, "transcribing")
+        records = []
+        for segment in results:
+            records.append(segment_record(segment))
+            heard[worker] += segment.end - segment.start
+            ticker.update(sum(heard) * scale)
+        return records, info
+
+    with ThreadPoolExecutor(len(shares)) as pool:
+        parts = list(pool.map(decode_share, range(len(shares))))
+    return sorted((s for records, _ in parts for s in records), key=lambda s: s["start"]), parts[0][1]
 
 
 def align_words(body: dict, samples: np.ndarray, align_model: str, device: str) -> dict:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -118,20 +119,37 @@ def top_language(ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
     return code, probability / sum(p for _, p in candidates)
 
 
+def detect_languages(model, clips: Sequence[np.ndarray], workers: int = 1) -> list[tuple[str, float]]:
+    """:func:`detect_language` of each clip, ``workers`` at once (the model's CTranslate2 workers)."""
+    if workers < 2 or len(clips) < 2:
+        return [detect_language(model, clip) for clip in clips]
+    with ThreadPoolExecutor(min(workers, len(clips))) as pool:
+        return list(pool.map(lambda clip: detect_language(model, clip), clips))
+
+
 def detect_film_language(
-    model, samples: np.ndarray, windows: Sequence[dict], detector: str, count: int = LANGUAGE_WINDOWS
+    model,
+    samples: np.ndarray,
+    windows: Sequence[dict],
+    detector: str,
+    count: int = LANGUAGE_WINDOWS,
+    workers: int = 1,
 ) -> FilmLanguage | None:
-    """The majority language of up to ``count`` speech windows; None without speech. The vote stops as soon
-    as one language holds more than half of the windows: the rest could not change the winner."""
+    """The majority language of up to ``count`` speech windows; None without speech. The windows are heard
+    ``workers`` at a time, and the vote stops as soon as one language holds more than half of them: the rest
+    could not change the winner. So a film in one language costs a majority of the windows, no more."""
     clips = [samples[int(w["start"] * SAMPLE_RATE) : int(w["end"] * SAMPLE_RATE)] for w in spread(windows, count)]
     clips = [clip for clip in clips if clip.size >= SAMPLE_RATE // 2]
     votes: Counter[str] = Counter()
     summed: Counter[str] = Counter()
-    for clip in clips:
-        language, probability = detect_language(model, clip)
-        votes[language] += 1
-        summed[language] += probability
-        if 2 * votes[language] > len(clips):
+    heard = 0
+    while heard < len(clips):  # first as many windows as make a majority, then ``workers`` more at a time
+        take = max(1, workers) if heard else len(clips) // 2 + 1
+        for language, probability in detect_languages(model, clips[heard : heard + take], workers):
+            votes[language] += 1
+            summed[language] += probability
+        heard += take
+        if 2 * max(votes.values()) > len(clips):
             break
     if not votes:
         return None

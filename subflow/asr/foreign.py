@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from subflow.asr.detect import detect_language
+from subflow.asr.detect import detect_languages
 from subflow.asr.redecode import decode_clips
 from subflow.io import SAMPLE_RATE
 
@@ -112,15 +112,21 @@ def without_words_in(decoded: Sequence[dict], start: float, end: float) -> list[
 
 
 def translate_foreign_lines(
-    detector: Any, translator: Any, samples: np.ndarray, speech: Sequence[dict], decoded: list[dict], beam_size: int
+    detector: Any,
+    translator: Any,
+    samples: np.ndarray,
+    speech: Sequence[dict],
+    decoded: list[dict],
+    beam_size: int,
+    workers: int = 1,
 ) -> tuple[list[dict], list[dict]]:
-    """The transcript's segments with every foreign line translated, and one record per line found."""
+    """The transcript's segments with every foreign line translated, and one record per line found. The
+    suspect lines are heard ``workers`` at a time; the lines found are translated one after another."""
     lines = []
     kept = list(decoded)
-    for line in suspects(speech, decoded):
-        start, end = float(line["start"]), float(line["end"])
-        clip = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
-        language, probability = detect_language(detector, clip)
+    candidates = [(float(line["start"]), float(line["end"])) for line in suspects(speech, decoded)]
+    clips = [samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)] for start, end in candidates]
+    for (start, end), (language, probability) in zip(candidates, detect_languages(detector, clips, workers)):
         if language == "en" or probability < ENGLISH_LOOKALIKES.get(language, MIN_LANGUAGE_PROBABILITY):
             continue
         translated = decode_clips(translator, samples, [start, end], language, beam_size, "translate")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from subflow.asr.decode import DecodeOptions, chunk_segments, transcribe
+from subflow.asr.decode import DecodeOptions, chunk_segments, decode_workers, transcribe, worker_shares
 from subflow.errors import StageError
 from subflow.models import resolve_whisper_model
 
@@ -41,6 +41,46 @@ def test_transcribes_generated_speech_with_word_times():
     assert word_error_rate(script[0][1], body["text"]) <= 0.1
     words = [w for s in body["segments"] for w in s["words"]]
     assert all(lines[0].start - 0.5 <= w["start"] <= w["end"] <= lines[0].end + 0.5 for w in words)
+
+
+def test_windows_are_shared_evenly_among_the_workers_in_time_order():
+    chunks = [{"start": 30.0 * i, "end": 30.0 * i + 29} for i in range(21)]
+    shares, sizes = worker_shares(chunks, 2, 8)
+    assert [len(share) for share in shares] == [10, 11] and sizes == [5, 6]  # batches 5+5 and 6+5, not 8+8 and 5
+    assert [c for share in shares for c in share] == chunks
+    assert worker_shares(chunks, 1, 8) == ([chunks], [8])
+    assert worker_shares(chunks[:1], 2, 8) == ([chunks[:1]], [1])
+
+
+def test_workers_one_per_thread_on_the_cpu_and_one_on_a_gpu():
+    cpu = DecodeOptions("model", "cpu", "int8", 2, "en", 5, 8, None)
+    assert decode_workers(cpu, 21) == 2 and decode_workers(cpu, 1) == 1  # a single window gets both threads
+    assert decode_workers(DecodeOptions("model", "cuda", "float16", 2, "en", 5, 8, None), 21) == 1
+
+
+def test_two_workers_decode_the_film_between_them_in_order():
+    import numpy as np
+
+    from bench.synth import synthesize
+    from bench.wer import word_error_rate
+
+    script = [("en-us", "Hello, my friend. It is good to see you again."), ("en+f3", "The harbour is quiet tonight.")]
+    first, one = synthesize(script[:1])
+    second, two = synthesize(script[1:])
+    gap = np.zeros(16000 * 32, dtype=first.dtype)  # 32 s apart: two windows, one for each worker
+    audio = np.concatenate([first, gap, second])
+    offset = (first.size + gap.size) / 16000
+    segments = [
+        {"start": one[0].start, "end": one[0].end},
+        {"start": two[0].start + offset, "end": two[0].end + offset},
+    ]
+    options = DecodeOptions(resolve_whisper_model("tiny.en", False), "cpu", "int8", 2, "en", 5, 8, None)
+    body = transcribe(audio, segments, options)
+    assert body["chunk_count"] == 2
+    texts = [" ".join(s["text"] for s in body["segments"] if s["start"] < offset - 1), body["segments"][-1]["text"]]
+    assert all(word_error_rate(line[1], text) <= 0.2 for line, text in zip(script, texts)), texts
+    starts = [w["start"] for s in body["segments"] for w in s["words"]]
+    assert starts == sorted(starts) and starts[-1] > offset
 
 
 def test_english_only_model_refuses_other_language():
