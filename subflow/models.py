@@ -7,6 +7,7 @@ to provide it. Only ``asr.allow_download: true`` lets a hub model download, and 
 
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -310,7 +311,15 @@ def load_pyannote_pipeline(name: str, device: str = "cpu") -> Any:
 
 
 def load_spacy(model: str = SPACY_MODEL) -> Any:
-    """The spaCy pipeline, or a StageError that says how to install it."""
+    """The spaCy pipeline, or a StageError that says how to install it. Its thinc imports torch whenever torch
+    is installed, though the English pipelines run on numpy: in a process that has not imported torch yet
+    (pre_ner, post_ner), torch is kept out of that import, the largest part of the stage's start-up."""
+    if "torch" not in sys.modules:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
+        try:
+            import spacy  # thinc.compat decides here that there is no torch
+        finally:
+            del sys.modules["torch"]
     import spacy
 
     try:

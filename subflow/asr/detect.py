@@ -3,11 +3,11 @@ with it: transcribe English, translate another language into English, or refuse 
 
 Whisper's own language identification reads one 30 s window; a film that opens on a song, a title card in
 another language or a foreign prologue would be judged by that alone. So up to ``LANGUAGE_WINDOWS`` of the
-speech windows, spread evenly from the first to the last, each get a vote; the language with the most votes
-wins (ties: the higher summed probability), and its probability is the mean over the windows that voted for
-it; voting ends once one language has more than half of the windows. Detection needs a multilingual model:
-the ASR model itself, or else the packaged base (:func:`subflow.models.language_detector_path`), loaded for
-these few windows only.
+speech windows, spread evenly from the first to the last, each get a vote (heard on its middle 15 s); the
+language with the most votes wins (ties: the higher summed probability), and its probability is the mean over
+the windows that voted for it; voting ends once one language has more than half of the windows. Detection
+needs a multilingual model: the ASR model itself, or else the packaged base
+(:func:`subflow.models.language_detector_path`), loaded for these few windows only.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ LANGUAGE_WINDOWS = 9
 # (bench/results/figures.md); no film is spoken in it
 STAND_INS = frozenset({"la"})
 MIN_DETECTION_FRAMES = 1000  # 10 s of 10 ms mel frames: see detect_language
+VOTE_SECONDS = 15.0  # of each window that votes on the film's language: see vote_clip
 TRANSLATE_MODES = ("auto", "always", "never")
 
 # ISO 639-1 → (English name, ISO 639-2/B for subtitle track tags), for the languages Whisper knows best.
@@ -127,6 +128,13 @@ def detect_languages(model, clips: Sequence[np.ndarray], workers: int = 1) -> li
         return list(pool.map(lambda clip: detect_language(model, clip), clips))
 
 
+def vote_clip(samples: np.ndarray, start: float, end: float) -> np.ndarray:
+    """The middle ``VOTE_SECONDS`` of a speech window: the encoder's cost grows faster than the clip, and
+    half a window names the language as surely as the whole (bench/results/figures.md)."""
+    middle, half = (start + end) / 2, min(VOTE_SECONDS, end - start) / 2
+    return samples[int((middle - half) * SAMPLE_RATE) : int((middle + half) * SAMPLE_RATE)]
+
+
 def detect_film_language(
     model,
     samples: np.ndarray,
@@ -138,7 +146,7 @@ def detect_film_language(
     """The majority language of up to ``count`` speech windows; None without speech. The windows are heard
     ``workers`` at a time, and the vote stops as soon as one language holds more than half of them: the rest
     could not change the winner. So a film in one language costs a majority of the windows, no more."""
-    clips = [samples[int(w["start"] * SAMPLE_RATE) : int(w["end"] * SAMPLE_RATE)] for w in spread(windows, count)]
+    clips = [vote_clip(samples, w["start"], w["end"]) for w in spread(windows, count)]
     clips = [clip for clip in clips if clip.size >= SAMPLE_RATE // 2]
     votes: Counter[str] = Counter()
     summed: Counter[str] = Counter()

@@ -13,6 +13,7 @@ from subflow.asr.detect import (
     spread,
     tmdb_disagreement,
     track_language,
+    vote_clip,
 )
 from subflow.errors import StageError
 from subflow.models import multilingual_detector_path, resolve_whisper_model
@@ -36,6 +37,13 @@ def test_spread_picks_windows_from_first_to_last():
     picked = spread(windows, 5)
     assert [w["start"] for w in picked] == [0.0, 5.0, 10.0, 14.0, 19.0]
     assert spread(windows[:3], 5) == windows[:3]
+
+
+def test_a_window_votes_on_its_middle_15_seconds():
+    samples = np.arange(60 * 16000, dtype=np.float32)
+    clip = vote_clip(samples, 10.0, 38.0)  # 28 s: 16.5 s to 31.5 s
+    assert clip.size == 15 * 16000 and clip[0] == 16.5 * 16000
+    assert vote_clip(samples, 2.0, 8.0).size == 6 * 16000  # a shorter window whole
 
 
 def test_tmdb_original_language_only_warns_when_it_is_another():
