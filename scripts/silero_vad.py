@@ -1,6 +1,5 @@
 """Stage 4 (silero_vad): where the film has speech, with the Silero model shipped in silero-vad."""
 
-from subflow.devices import set_torch_threads
 from subflow.io import SAMPLE_RATE, load_wav, write_json
 from subflow.options import SileroVadOptions
 from subflow.stage import StageContext, run_stage
@@ -11,7 +10,6 @@ from subflow.vad.silero import MODEL, detect_speech
 def work(ctx: StageContext) -> None:
     out = ctx.snakemake.output
     options = SileroVadOptions.from_config(ctx.snakemake.params.options)
-    set_torch_threads(ctx.threads)
     samples = load_wav(ctx.snakemake.input.audio)
     segments = detect_speech(samples, options, ctx.report_progress)
     body = segments_summary(segments, samples.size / SAMPLE_RATE, MODEL)
