@@ -34,6 +34,7 @@ from bench.corpus.score import diarization_error, score_srt
 from bench.corpus.spec import FilmSpec, half
 from bench.name_recall import right_words_changed
 from bench.peer import whisperx_command
+from bench.run import child_env, machine_info
 from subflow.io import STAGES, offline_env, read_json
 from subflow.models import resolve_whisper_model
 from subflow.runner import PROJECT_ROOT, run_snakemake
@@ -69,7 +70,7 @@ def run_ours(
         started = time.monotonic()
         args = ["--cores", str(cores), "--resources", "gpu=1", "--configfile", str(config)]
         args += ["--forcerun", "tmdb"] if without_names else []
-        result = run_snakemake(args, env={"TMDB_API_KEY": API_KEY, "TQDM_DISABLE": "1"})
+        result = run_snakemake(args, env={"TMDB_API_KEY": API_KEY, "TQDM_DISABLE": "1", "PATH": child_env()["PATH"]})
         wall = time.monotonic() - started
     movie = out / "out" / spec.movie
     manifest = read_json(movie / "manifest.json") if (movie / "manifest.json").is_file() else {}
@@ -310,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         help="config for the workflow (asr.model also the peer's)",
     )
     args = parser.parse_args(argv)
+    machine = machine_info(argparse.Namespace(cores=args.cores, device="cpu"))  # first: it shims a stalled scontrol
     overrides = parse_overrides(args.set)
     films = half(args.half)[: args.films]
     work = WORK / args.half
@@ -332,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python -m bench.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
         "cores": args.cores,
         "overrides": overrides,
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_1min": os.getloadavg()[0]},
+        "machine": {**machine, "platform": platform.platform(), "load_1min": os.getloadavg()[0]},
         "commit": _git("rev-parse", "HEAD"),
         "uncommitted_files": len(_git("status", "--porcelain").splitlines()),
         "wall_s": round(time.monotonic() - started, 1),

@@ -38,11 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=2)
     args = parser.parse_args(argv)
+    machine = machine_info(argparse.Namespace(cores=args.cores, device="cpu"))  # first: it shims a stalled scontrol
     first, second = run_once("first", args.cores), run_once("second", args.cores)
     extra = {s: (first["stages"][s] or 0) - (second["stages"][s] or 0) for s in STAGES}
     result = {
         "date": dt.date.today().isoformat(),
-        "machine": machine_info(argparse.Namespace(cores=args.cores, device="cpu")),
+        "machine": machine,
         "first": first,
         "second": second,
         "first_minus_second_s": extra,

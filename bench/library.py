@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--films", type=int, default=10, help="how many films (default 10)")
     parser.add_argument("--cores", type=int, default=2, help="snakemake --cores and whisperx --threads (default 2)")
     args = parser.parse_args(argv)
+    machine = machine_info(argparse.Namespace(cores=args.cores, device="cpu"))  # first: it shims a stalled scontrol
     films = library(args.films)
     audio_s = sum(audio_seconds(f) for f in films)
     work = CACHE / "runs" / "library" / str(args.films)
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     stages = per_stage(out)
     result = {
         "date": dt.date.today().isoformat(),
-        "machine": machine_info(argparse.Namespace(cores=args.cores, device="cpu")),
+        "machine": machine,
         "films": len(films),
         "audio_s": audio_s,
         "workflow": {k: ours[k] for k in ("wall_s", "cpu_s", "max_rss_mb", "load_before")},

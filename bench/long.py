@@ -134,11 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         "--peer-up-to", type=float, default=30, metavar="MIN", help="whisperx on films up to MIN minutes (default 30)"
     )
     args = parser.parse_args(argv)
+    machine = machine_info(argparse.Namespace(cores=args.cores, device="cpu"))  # first: it shims a stalled scontrol
     rows = [film_row(m, args.cores, m <= args.peer_up_to) for m in args.minutes]
-    result = {
-        "date": dt.date.today().isoformat(),
-        "machine": machine_info(argparse.Namespace(cores=args.cores, device="cpu")),
-    }
+    result = {"date": dt.date.today().isoformat(), "machine": machine}
     result |= {"films": rows, "verdicts": verdicts(rows)}
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"long-{result['date']}.json"

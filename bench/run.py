@@ -231,6 +231,11 @@ def shim_stalled_scontrol(seconds: float | None) -> bool:
     script.write_text("#!/bin/sh\necho 'bench: no SLURM controller (scontrol shim)' >&2\nexit 1\n")
     script.chmod(0o755)
     CHILD_ENV["PATH"] = f"{shim}{os.pathsep}{os.environ.get('PATH', '')}"
+    print(
+        f"bench: `scontrol show config` took {seconds:.1f} s (SLURM client, no controller): every snakemake start "
+        "would stall that long; runs use a failing scontrol shim instead (recorded in the results)",
+        flush=True,
+    )
     return True
 
 
@@ -745,6 +750,7 @@ def machine_info(args) -> dict:
     return {
         "host": platform.node(),
         "scontrol_show_config_s": scontrol_s,
+        "scontrol_shimmed": shim_stalled_scontrol(scontrol_s),
         "cpu": cpu,
         "cpus": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
@@ -893,14 +899,6 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {},
         "cases": {},
     }
-    stalled = results["machine"]["scontrol_show_config_s"]
-    results["machine"]["scontrol_shimmed"] = shim_stalled_scontrol(stalled)
-    if results["machine"]["scontrol_shimmed"]:
-        print(
-            f"bench: `scontrol show config` took {stalled:.1f} s (SLURM client, no controller): every snakemake start "
-            "would stall that long; runs use a failing scontrol shim instead (recorded in the results)",
-            flush=True,
-        )
     print(
         f"bench: device {device} ({results['machine']['gpus']}), --cores {args.cores}, {args.rounds} round(s), "
         f"load {os.getloadavg()[0]:.2f}",

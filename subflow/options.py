@@ -84,7 +84,7 @@ class DiarizationOptions(Options):
     segmentation_step: float = 0.2
     onset: float = 0.5
     single_speaker_spread: float = 0.08
-    embedding_rate: float = 1.3
+    embedding_rate: float = 0.625
     partial_hop_s: float = 0.4
     max_estimated_speakers: int = 10
     min_embedding_s: float = 0.5
