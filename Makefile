@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-models.txt | sha1sum | cut -c1-12)
-SYSTEM_PACKAGES := ffmpeg espeak-ng sox graphviz flite festival festvox-kallpc16k festvox-us-slt-hts festvox-kdlpc16k
-# the corpus's festival voices (bench/corpus): festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts
-FESTIVAL_VOICES := english/kal_diphone english/ked_diphone us/cmu_us_slt_arctic_hts
+SYSTEM_PACKAGES := ffmpeg espeak-ng sox graphviz flite festival festvox-kallpc16k festvox-us-slt-hts festvox-kdlpc16k \
+  festvox-itapc16k festvox-italp16k festvox-suopuhe-mv
+# the corpora's festival voices (bench/corpus): English for the films, Italian and Finnish for the language films
+FESTIVAL_VOICES := english/kal_diphone english/ked_diphone us/cmu_us_slt_arctic_hts \
+  italian/pc_diphone italian/lp_diphone finnish/hy_fi_mv_diphone
 DEMO_FILM := demo/in/The Night Train (2024).mkv
 PYTEST_ARGS ?=
 
@@ -55,8 +57,9 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # speed: workflow vs whisperx CLI vs bare faster-whisper, scale figures (~25 min): bench/results/<date>.json;
-# then accuracy film by film on the corpus's test half (make bench-accuracy, below), then languages (~17 min):
-# films in six languages and English films with foreign lines, against whisperx --task translate (bench/languages.py).
+# then accuracy film by film on the corpus's test half (make bench-accuracy, below), then languages (~15 min):
+# the test half of the language films (bench/corpus/languages: six languages, English films with foreign lines),
+# against whisperx --task translate (bench/languages.py).
 # then a library (~25 min): 10 films of 3-6 minutes in one snakemake against whisperx given the 10 files in one
 # process (bench/library.py). make bench BENCH_ARGS=--quick: 1 round on ljspeech (~3 min); BENCH_ARGS="--device
 # cuda" on a GPU. Feature-length films: make bench-long (below).

@@ -1,7 +1,11 @@
 """Languages: films in six languages and English films with lines in others, the workflow (asr.model base)
 against the whisperx CLI with ``--task translate`` and the same model, in one run.
 
-    .venv/bin/python -m bench.languages [--output FILE]
+    .venv/bin/python -m bench.languages [--half test|dev|all] [--no-peer] [--output FILE]
+
+The films are scripts in ``bench/corpus/languages/`` (each foreign line with its English, written by hand),
+built by the corpus generator and split by its rule (odd numbers dev, where the foreign-line rules may be
+tuned; even numbers test, only reported).
 
 Figures: film language right (the workflow's ``film_language``; whisperx's "Detected language"), the language
 of each line of the mixed films (the workflow's ``foreign_lines``), the forced set's precision and recall
@@ -21,104 +25,18 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.corpus.build import CACHE
+from bench.corpus.build import CACHE, build
+from bench.corpus.spec import HALVES, LANGUAGE_FILMS, FilmSpec, corpus, half
 from bench.peer import whisperx_command
+from bench.run import machine_info
 from bench.subtitle_metrics import events_from_srt
-from bench.synth import make_film
 from subflow.io import offline_env, read_json
 from subflow.models import packaged_base_path
 from subflow.runner import PROJECT_ROOT, run_snakemake
 
 WORK = CACHE.parent / "languages"
+FILMS_BUILT = CACHE.parent / "language-films"
 RESULTS = PROJECT_ROOT / "bench" / "results"
-
-# (voice, spoken text, English reference); the film's language is the first line's.
-FILMS: dict[str, list[tuple[str, str, str]]] = {
-    "Der Zug (2020).mkv": [
-        (
-            "de",
-            "Guten Abend. Der Zug nach Berlin fährt um neun Uhr.",
-            "Good evening. The train to Berlin leaves at nine.",
-        ),
-        ("de", "Wir müssen noch die Koffer packen.", "We still have to pack the suitcases."),
-        ("de", "Dann sollten wir uns beeilen, der Bahnhof ist weit.", "Then we should hurry, the station is far."),
-    ],
-    "Le Train (2020).mkv": [
-        ("fr", "Bonsoir. Le train pour Paris part à neuf heures.", "Good evening. The train to Paris leaves at nine."),
-        ("fr", "Nous devons encore faire les valises.", "We still have to pack the suitcases."),
-        ("fr", "Alors dépêchons-nous, la gare est loin.", "Then let us hurry, the station is far."),
-    ],
-    "El Tren (2020).mkv": [
-        (
-            "es",
-            "Buenas noches. El tren para Madrid sale a las nueve.",
-            "Good evening. The train to Madrid leaves at nine.",
-        ),
-        ("es", "Todavía tenemos que hacer las maletas.", "We still have to pack the suitcases."),
-        ("es", "Entonces debemos darnos prisa, la estación está lejos.", "Then we must hurry, the station is far."),
-    ],
-    "Il Treno (2020).mkv": [
-        ("it", "Buona sera. Il treno per Roma parte alle nove.", "Good evening. The train to Rome leaves at nine."),
-        ("it", "Dobbiamo ancora fare le valigie.", "We still have to pack the suitcases."),
-        ("it", "Allora dobbiamo sbrigarci, la stazione è lontana.", "Then we must hurry, the station is far."),
-    ],
-    "Pociag (2020).mkv": [
-        (
-            "pl",
-            "Dobry wieczór. Pociąg do Warszawy odjeżdża o dziewiątej.",
-            "Good evening. The train to Warsaw leaves at nine.",
-        ),
-        ("pl", "Wciąż musimy spakować walizki.", "We still have to pack the suitcases."),
-        ("pl", "Więc musimy się pospieszyć, dworzec jest daleko.", "So we must hurry, the station is far."),
-    ],
-    "Juna (2020).mkv": [
-        (
-            "fi",
-            "Hyvää iltaa. Juna Helsinkiin lähtee yhdeksältä.",
-            "Good evening. The train to Helsinki leaves at nine.",
-        ),
-        ("fi", "Meidän täytyy vielä pakata matkalaukut.", "We still have to pack the suitcases."),
-        ("fi", "Sitten meidän pitää kiirehtiä, asema on kaukana.", "Then we have to hurry, the station is far."),
-    ],
-    "Night Crossing (2021).mkv": [
-        ("en-us", "Good evening. The train to London leaves at nine, and we still have to pack.", ""),
-        ("en+f3", "Then we should hurry, the station is far from here and the roads are wet.", ""),
-        (
-            "es",
-            "Buenas noches. Sus billetes, por favor. El tren sale pronto.",
-            "Good evening. Your tickets, please. The train leaves soon.",
-        ),
-        ("en-us", "I think the conductor wants our tickets. Give him the envelope.", ""),
-        (
-            "it",
-            "Buona sera. I biglietti, per favore. Il treno parte subito.",
-            "Good evening. The tickets, please. The train leaves at once.",
-        ),
-        ("en+f3", "And now the border police. This journey will never end.", ""),
-    ],
-    "The Ferry (2021).mkv": [
-        ("en+f3", "The ferry is late again. The captain says the sea is too rough tonight.", ""),
-        (
-            "fr",
-            "Madame, le bateau ne partira pas avant demain matin.",
-            "Madam, the boat will not leave before tomorrow morning.",
-        ),
-        ("en-us", "Did you understand him? I think we are staying here tonight.", ""),
-        (
-            "fr",
-            "Il y a un hôtel près du port, à cinq minutes à pied.",
-            "There is a hotel near the port, five minutes on foot.",
-        ),
-        ("en+f3", "Then we walk to the hotel and hope it has two rooms.", ""),
-    ],
-}
-
-
-def reference(script: list[tuple[str, str, str]], lines) -> list[dict]:
-    return [
-        {"voice": v, "language": v.split("-")[0].split("+")[0], "start": li.start, "end": li.end, "english": e or t}
-        for (v, t, e), li in zip(script, lines)
-    ]
 
 
 def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -181,57 +99,91 @@ def run_peer(film: Path, out: Path) -> dict:
     }
 
 
-def film_row(name: str, script: list[tuple[str, str, str]]) -> dict:
-    folder = WORK / Path(name).stem
-    film = folder / "in" / name
-    lines = reference(script, make_film(film, [(voice, text) for voice, text, _ in script]))
-    ours, peer = run_ours(film, folder / "ours"), run_peer(film, folder / "whisperx")
+def film_row(spec: FilmSpec, peer: bool) -> dict:
+    built = build(spec, FILMS_BUILT)
+    folder = WORK / spec.slug
+    lines = [
+        {k: line[k] for k in ("speaker", "voice", "language", "start", "end", "english")}
+        for line in built.reference["lines"]
+    ]
+    language = lines[0]["language"]
+    systems = {"ours": run_ours(built.film, folder / "ours")}
+    if peer:
+        systems["whisperx"] = run_peer(built.film, folder / "whisperx")
     english = " ".join(line["english"] for line in lines)
-    row = {"film": name, "language": lines[0]["language"], "lines": lines, "ours": ours, "whisperx": peer}
-    for system in (ours, peer):
-        system["language_right"] = system["language"] == row["language"]
+    row = {"film": spec.file_name, "number": spec.number, "half": spec.half, "language": language, "lines": lines}
+    for system in systems.values():
+        system["language_right"] = system["language"] == language
         system["chrf"] = round(chrf(srt_text(system["srt"]), english), 4)
+    row.update(systems)
+    ours = systems["ours"]
     foreign = [line for line in lines if line["language"] != "en"]
-    if row["language"] == "en":
+    if language == "en":
         said = [
             next((f["language"] for f in ours["foreign_lines"] if overlaps((f["start"], f["end"]), span(li))), "en")
             for li in lines
         ]
+        ours["line_languages"] = said
         ours["line_languages_right"] = sum(s == li["language"] for s, li in zip(said, lines))
         events = events_from_srt(ours["forced"]) if ours["forced"].strip() else []
         hits = [e for e in events if any(overlaps((e.start, e.end), span(f)) for f in foreign)]
         found = [f for f in foreign if any(overlaps((e.start, e.end), span(f)) for e in events)]
+        ours["forced_events"], ours["forced_right"], ours["foreign_found"] = len(events), len(hits), len(found)
         ours["forced_precision"] = len(hits) / len(events) if events else None
         ours["forced_recall"] = len(found) / len(foreign) if foreign else None
     return row
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path)
-    args = parser.parse_args(argv)
-    rows = []
-    for name, script in FILMS.items():
-        print(f"languages: {name} …", flush=True)
-        rows.append(film_row(name, script))
-        o, p = rows[-1]["ours"], rows[-1]["whisperx"]
-        print(
-            f"  language {o['language']} / {p['language']} (true {rows[-1]['language']}), chrF {o['chrf']} / {p['chrf']}"
-        )
+def summarise(rows: list[dict], systems: list[str]) -> dict:
+    """The figures over the films: languages right, the mixed films' lines and forced set pooled over their
+    lines and events (and per film), chrF means."""
     films = [r for r in rows if r["language"] != "en"]
     mixed = [r for r in rows if r["language"] == "en"]
-    summary = {
-        "film_language_right": {s: sum(r[s]["language_right"] for r in rows) / len(rows) for s in ("ours", "whisperx")},
-        "line_language_right": sum(r["ours"]["line_languages_right"] for r in mixed)
-        / sum(len(r["lines"]) for r in mixed),
-        "forced_precision": [r["ours"]["forced_precision"] for r in mixed],
-        "forced_recall": [r["ours"]["forced_recall"] for r in mixed],
-        "chrf_mean": {s: sum(r[s]["chrf"] for r in rows) / len(rows) for s in ("ours", "whisperx")},
-        "chrf_foreign_films": {s: sum(r[s]["chrf"] for r in films) / len(films) for s in ("ours", "whisperx")},
-        "wall_s": {s: sum(r[s]["wall_s"] for r in rows) for s in ("ours", "whisperx")},
+    ours = [r["ours"] for r in mixed]
+    events, foreign = sum(o["forced_events"] for o in ours), sum(o["foreign_found"] for o in ours)
+    foreign_lines = sum(sum(li["language"] != "en" for li in r["lines"]) for r in mixed)
+
+    def mean(values: list[float]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    return {
+        "films": len(rows),
+        "film_language_right": {s: mean([r[s]["language_right"] for r in rows]) for s in systems},
+        "line_language_right": sum(o["line_languages_right"] for o in ours) / sum(len(r["lines"]) for r in mixed)
+        if mixed
+        else None,
+        "forced_precision": sum(o["forced_right"] for o in ours) / events if events else None,
+        "forced_recall": foreign / foreign_lines if foreign_lines else None,
+        "forced_precision_per_film": [o["forced_precision"] for o in ours],
+        "forced_recall_per_film": [o["forced_recall"] for o in ours],
+        "chrf_mean": {s: mean([r[s]["chrf"] for r in rows]) for s in systems},
+        "chrf_foreign_films": {s: mean([r[s]["chrf"] for r in films]) for s in systems},
+        "chrf_mixed_films": {s: mean([r[s]["chrf"] for r in mixed]) for s in systems},
+        "wall_s": {s: round(sum(r[s]["wall_s"] for r in rows), 1) for s in systems},
     }
-    output = args.output or RESULTS / f"languages-{dt.date.today().isoformat()}.json"
-    output.write_text(json.dumps({"summary": summary, "films": rows}, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--half", choices=[*HALVES, "all"], default="test")
+    parser.add_argument("--no-peer", action="store_true", help="the workflow alone (tuning on the dev half)")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args(argv)
+    machine = machine_info(argparse.Namespace(cores=2, device="cpu"))  # first: it shims a stalled scontrol
+    specs = corpus(LANGUAGE_FILMS) if args.half == "all" else half(args.half, LANGUAGE_FILMS)
+    systems = ["ours"] if args.no_peer else ["ours", "whisperx"]
+    rows = []
+    for spec in specs:
+        print(f"languages: {spec.file_name} …", flush=True)
+        rows.append(film_row(spec, not args.no_peer))
+        row = rows[-1]
+        said = " / ".join(f"{row[s]['language']} chrF {row[s]['chrf']}" for s in systems)
+        lines = row["ours"].get("line_languages")
+        print(f"  {said} (true {row['language']})" + (f"; lines {lines}" if lines else ""), flush=True)
+    summary = summarise(rows, systems)
+    output = args.output or RESULTS / f"languages-{args.half}-{dt.date.today().isoformat()}.json"
+    record = {"half": args.half, "date": dt.date.today().isoformat(), "machine": machine, "summary": summary}
+    output.write_text(json.dumps({**record, "films": rows}, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(summary, indent=2))
     print(f"results: {output}")
     return 0

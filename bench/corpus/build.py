@@ -66,7 +66,9 @@ def timeline(spec: FilmSpec) -> tuple[list[tuple[int, np.ndarray, dict]], list[d
                 "speaker": speaker.key,
                 "character": speaker.character,
                 "voice": speaker.voice,
+                "language": speaker.language,
                 "text": item.text,
+                "english": item.english or item.text,
                 "start": round(start / SAMPLE_RATE, 3),
                 "end": round((start + speech.size) / SAMPLE_RATE, 3),
             }

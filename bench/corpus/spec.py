@@ -7,7 +7,7 @@ lines, the sound of the film, and the cast and places that the loopback TMDB ser
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import yaml
 from subflow.naming import parse_film_name
 
 FILMS = Path(__file__).with_name("films")
+LANGUAGE_FILMS = Path(__file__).with_name("languages")  # films in other languages, and English films with some
 ENGINES = ("espeak", "flite", "festival")
 HALVES = ("dev", "test")
 # Words of a name that are not the name's rare part: a misheard "Captain" is not a misspelled name.
@@ -38,6 +39,7 @@ class Speaker:
     character: str
     actor: str
     voice: str  # engine/voice, e.g. "flite/slt", "festival/kal_diphone", "espeak/en+f3"
+    language: str = "en"  # what the voice speaks (ISO 639-1)
 
     @property
     def engine(self) -> str:
@@ -48,6 +50,7 @@ class Speaker:
 class Say:
     speaker: str
     text: str
+    english: str = ""  # a line in another language: its English, written by hand
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,16 @@ class FilmSpec:
         return next(s for s in self.speakers if s.key == key)
 
 
-def parse_item(text: str, speakers: set[str]) -> Say | Passage:
-    """``"A: line"`` or ``"(music 8)"`` / ``"(silence 4)"``."""
+def parse_item(item: str | dict, speakers: set[str]) -> Say | Passage:
+    """``"A: line"``, ``"(music 8)"`` / ``"(silence 4)"``, or a line in another language with its English:
+    ``{C: "Bonsoir.", english: "Good evening."}``."""
+    if isinstance(item, dict):
+        english = item.get("english", "")
+        said = [(key, line) for key, line in item.items() if key != "english"]
+        if len(said) != 1 or not english:
+            raise ValueError(f"not a script line with its English: {item!r}")
+        return replace(parse_item(f"{said[0][0]}: {said[0][1]}", speakers), english=english)
+    text = item
     passage = _PASSAGE.match(text.strip())
     if passage:
         return Passage(passage.group(1), float(passage.group(2)))
@@ -136,12 +147,12 @@ def load(path: Path) -> FilmSpec:
 
 
 @cache
-def corpus() -> tuple[FilmSpec, ...]:
-    """Every film, by number."""
-    return tuple(sorted((load(p) for p in FILMS.glob("[0-9]*-*.yaml")), key=lambda f: f.number))
+def corpus(folder: Path = FILMS) -> tuple[FilmSpec, ...]:
+    """Every film of a folder of scripts (the English corpus unless told), by number."""
+    return tuple(sorted((load(p) for p in folder.glob("[0-9]*-*.yaml")), key=lambda f: f.number))
 
 
-def half(name: str) -> tuple[FilmSpec, ...]:
+def half(name: str, folder: Path = FILMS) -> tuple[FilmSpec, ...]:
     if name not in HALVES:
         raise ValueError(f"half must be one of {HALVES}, not {name!r}")
-    return tuple(f for f in corpus() if f.half == name)
+    return tuple(f for f in corpus(folder) if f.half == name)

@@ -18,6 +18,8 @@ from bench.synth import speak as espeak
 from subflow.io import SAMPLE_RATE
 
 TOOLS = {"espeak": "espeak-ng", "flite": "flite", "festival": "text2wave"}
+# festival's diphone voices for other languages read their text in Latin-1 (UTF-8 is read byte by byte)
+FESTIVAL_ENCODINGS = {"pc_diphone": "latin-1", "lp_diphone": "latin-1", "hy_fi_mv_diphone": "latin-1"}
 
 
 def _read(path: Path) -> np.ndarray:
@@ -40,7 +42,7 @@ def _engine(engine: str, voice: str, text: str) -> np.ndarray:
         if engine == "flite":
             args = [require("flite"), "-voice", voice, "-t", text, "-o", str(wav)]
         elif engine == "festival":
-            txt.write_text(text + "\n", encoding="utf-8")
+            txt.write_text(text + "\n", encoding=FESTIVAL_ENCODINGS.get(voice, "utf-8"))
             args = [require("text2wave"), "-eval", f"(voice_{voice})", "-o", str(wav), str(txt)]
         else:
             raise ValueError(f"unknown speech engine {engine!r} (one of {', '.join(TOOLS)})")
