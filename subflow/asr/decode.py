@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from subflow.asr.detect import Plan, detect_film_language, plan_decoding
-from subflow.asr.foreign import suspects, translate_foreign_lines
+from subflow.asr.foreign import translate_foreign_lines, unsure_pieces
 from subflow.asr.redecode import repair, segment_record
 from subflow.errors import StageError
 from subflow.io import SAMPLE_RATE
@@ -104,7 +104,7 @@ def load_model(options: DecodeOptions):
         raise StageError(f"asr.model: cannot load {options.model_path} ({exc})") from exc
 
 
-def film_plan(model, samples: np.ndarray, chunks: list[dict], options: DecodeOptions) -> tuple[Plan, dict | None, Any]:
+def film_plan(model, samples: np.ndarray, speech: list[dict], options: DecodeOptions) -> tuple[Plan, dict | None, Any]:
     """The decoding plan (:mod:`subflow.asr.detect`), the film's detected language when asked to detect, and
     the multilingual model that detected it (None when none did).
 
@@ -116,8 +116,8 @@ def film_plan(model, samples: np.ndarray, chunks: list[dict], options: DecodeOpt
         return plan, None, None
     detector, name = (model, options.model_name) if not english_only else (load_detector(options), "base")
     found = (
-        detect_film_language(detector, samples, chunks, name, workers=options.workers)
-        if detector is not None and chunks
+        detect_film_language(detector, samples, speech, name, workers=options.workers)
+        if detector is not None and speech
         else None
     )
     if found is None:
@@ -151,7 +151,7 @@ def transcribe(
         options = replace(options, workers=decode_workers(options, len(chunks)))
         model = load_model(options)
         ticker.update(0, "detecting the language")
-        plan, film_language, detector = film_plan(model, samples, chunks, options)
+        plan, film_language, detector = film_plan(model, samples, segments if chunks else [], options)
         body = {
             "language": plan.language,
             "language_probability": film_language["probability"] if film_language else None,
@@ -199,7 +199,7 @@ def transcribe(
         body["foreign_lines"] = []
         english = plan.task == "transcribe" and body["language"] == "en"
         if english and options.foreign_lines and options.translate != "never":
-            if suspects(segments, body["segments"]):
+            if unsure_pieces(segments, body["segments"]):
                 ticker.update(duration, "looking for lines in another language")
                 detector = detector or (model if model.model.is_multilingual else load_detector(options))
             else:

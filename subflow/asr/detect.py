@@ -3,9 +3,13 @@ with it: transcribe English, translate another language into English, or refuse 
 
 Whisper's own language identification reads one 30 s window; a film that opens on a song, a title card in
 another language or a foreign prologue would be judged by that alone. So up to ``LANGUAGE_WINDOWS`` of the
-speech windows, spread evenly from the first to the last, each get a vote (heard on its middle 15 s); the
-language with the most votes wins (ties: the higher summed probability), and its probability is the mean over
-the windows that voted for it; voting ends once one language has more than half of the windows. Detection
+speech segments (the lines as voice activity finds them), spread evenly from the first to the last, each get
+a vote (heard on at most their middle 15 s); the language with the most votes wins (ties: the higher summed
+probability), and its probability is the mean over the segments that voted for it; voting ends once one
+language has more than half of them. A segment votes, not a 30 s window: a window holds several lines, and
+its one vote went to whatever the mix leaned to (on the language films' dev half, an English film with three
+of seven lines in Italian and French voted Italian on its two windows; a vote per line got every dev film
+right, bench/results/figures.md). Detection
 needs a multilingual model: the ASR model itself, or else the packaged base
 (:func:`subflow.models.language_detector_path`), loaded for these few windows only.
 """
@@ -96,8 +100,9 @@ def spread(windows: Sequence[dict], count: int) -> list[dict]:
     return [windows[round(i * step)] for i in range(count)]
 
 
-def detect_language(model, clip: np.ndarray) -> tuple[str, float]:
-    """Whisper's language identification of one clip of at most 30 s, and its probability.
+def language_ranking(model, clip: np.ndarray) -> list[tuple[str, float]]:
+    """Whisper's language identification of one clip of at most 30 s: every language with its probability,
+    most probable first.
 
     faster-whisper's ``detect_language`` pads every clip with silence to 30 s. Here the encoder runs on the
     clip's own frames, padded to no less than ``MIN_DETECTION_FRAMES`` (CTranslate2 takes any length up to
@@ -110,7 +115,12 @@ def detect_language(model, clip: np.ndarray) -> tuple[str, float]:
     if features.shape[-1] < MIN_DETECTION_FRAMES:
         features = pad_or_trim(features, MIN_DETECTION_FRAMES)
     found = model.model.detect_language(model.encode(features))[0]
-    return top_language([(token[2:-2], float(p)) for token, p in found])  # "<|fr|>" → "fr"
+    return [(token[2:-2], float(p)) for token, p in found]  # "<|fr|>" → "fr"
+
+
+def detect_language(model, clip: np.ndarray) -> tuple[str, float]:
+    """The most probable language of one clip (:func:`language_ranking`, :func:`top_language`)."""
+    return top_language(language_ranking(model, clip))
 
 
 def top_language(ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
@@ -120,16 +130,16 @@ def top_language(ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
     return code, probability / sum(p for _, p in candidates)
 
 
-def detect_languages(model, clips: Sequence[np.ndarray], workers: int = 1) -> list[tuple[str, float]]:
-    """:func:`detect_language` of each clip, ``workers`` at once (the model's CTranslate2 workers)."""
+def language_rankings(model, clips: Sequence[np.ndarray], workers: int = 1) -> list[list[tuple[str, float]]]:
+    """:func:`language_ranking` of each clip, ``workers`` at once (the model's CTranslate2 workers)."""
     if workers < 2 or len(clips) < 2:
-        return [detect_language(model, clip) for clip in clips]
+        return [language_ranking(model, clip) for clip in clips]
     with ThreadPoolExecutor(min(workers, len(clips))) as pool:
-        return list(pool.map(lambda clip: detect_language(model, clip), clips))
+        return list(pool.map(lambda clip: language_ranking(model, clip), clips))
 
 
 def vote_clip(samples: np.ndarray, start: float, end: float) -> np.ndarray:
-    """The middle ``VOTE_SECONDS`` of a speech window: the encoder's cost grows faster than the clip, and
+    """The middle ``VOTE_SECONDS`` of a speech segment: the encoder's cost grows faster than the clip, and
     half a window names the language as surely as the whole (bench/results/figures.md)."""
     middle, half = (start + end) / 2, min(VOTE_SECONDS, end - start) / 2
     return samples[int((middle - half) * SAMPLE_RATE) : int((middle + half) * SAMPLE_RATE)]
@@ -138,22 +148,23 @@ def vote_clip(samples: np.ndarray, start: float, end: float) -> np.ndarray:
 def detect_film_language(
     model,
     samples: np.ndarray,
-    windows: Sequence[dict],
+    speech: Sequence[dict],
     detector: str,
     count: int = LANGUAGE_WINDOWS,
     workers: int = 1,
 ) -> FilmLanguage | None:
-    """The majority language of up to ``count`` speech windows; None without speech. The windows are heard
+    """The majority language of up to ``count`` speech segments; None without speech. They are heard
     ``workers`` at a time, and the vote stops as soon as one language holds more than half of them: the rest
-    could not change the winner. So a film in one language costs a majority of the windows, no more."""
-    clips = [vote_clip(samples, w["start"], w["end"]) for w in spread(windows, count)]
+    could not change the winner. So a film in one language costs a majority of the votes, no more."""
+    clips = [vote_clip(samples, s["start"], s["end"]) for s in spread(speech, count)]
     clips = [clip for clip in clips if clip.size >= SAMPLE_RATE // 2]
     votes: Counter[str] = Counter()
     summed: Counter[str] = Counter()
     heard = 0
-    while heard < len(clips):  # first as many windows as make a majority, then ``workers`` more at a time
+    while heard < len(clips):  # first as many clips as make a majority, then ``workers`` more at a time
         take = max(1, workers) if heard else len(clips) // 2 + 1
-        for language, probability in detect_languages(model, clips[heard : heard + take], workers):
+        for ranking in language_rankings(model, clips[heard : heard + take], workers):
+            language, probability = top_language(ranking)
             votes[language] += 1
             summed[language] += probability
         heard += take

@@ -1,14 +1,21 @@
 """Lines in another language inside an English film: found, translated, and marked for the forced set.
 
 The film-level vote says English; a few lines may not be (a French exchange, a German radio message). An
-English decode of such a line is low-confidence words or nothing at all, so only those stretches are looked
-at again (:func:`suspects`): a decoded segment or speech segment of at least ``MIN_LINE_S`` whose words' mean
-probability is under ``SUSPECT_PROBABILITY`` (or that has no word) gets its own language identification.
-When a multilingual model names another language with at least ``MIN_LANGUAGE_PROBABILITY`` (more for the
-languages Whisper takes English for, ``ENGLISH_LOOKALIKES``), the stretch is
-decoded again by that model with ``task="translate"``: its English words replace the English-only guess, and
-its segments carry ``spoken_language`` so that the subtitles stage can put them in the forced set. Cost comes
-only from the suspect stretches: one language identification each, one decode for each line found.
+English decode of such a line is low-confidence words, English that nobody says, or nothing at all. So the
+film's speech is cut into **pieces**, the lines as heard (:func:`pieces`: each speech segment, split where
+its decoded words pause for ``PIECE_GAP_S``, since voice activity joins two speakers' lines that follow
+closely), and each piece of at least ``MIN_LINE_S`` whose words are unsure (mean probability under
+``SUSPECT_PROBABILITY``, or no word) gets its own language identification. A piece is in another language
+when Whisper gives English under ``ENGLISH_AT_MOST`` (or under ``ENGLISH_DOUBTED`` while the English words
+are lost, :func:`other_language`): a probability *against* English, not for the other language, because
+Whisper names synthetic or accented speech unsurely (espeak-ng's Polish: Polish 0.29, Japanese 0.18) while
+it rarely doubts English that much (bench/results/figures.md); the language is then the most probable other
+one (Welsh, which Whisper hears in English, needs ``ENGLISH_LOOKALIKES``). A foreign piece of several
+sentences hears each alone, so that an English line run into it leaves it (:func:`foreign_pieces`).
+Neighbouring pieces found in one language are one line; the line is decoded again by the multilingual
+model with ``task="translate"``: its English words replace the English-only guess, and its segments carry
+``spoken_language`` so that the subtitles stage can put them in the forced set. Cost comes only from the
+unsure pieces: one language identification each, one decode for each line found.
 """
 
 from __future__ import annotations
@@ -18,13 +25,19 @@ from typing import Any
 
 import numpy as np
 
-from subflow.asr.detect import detect_languages
+from subflow.asr.detect import language_rankings, top_language
 from subflow.asr.redecode import decode_clips
 from subflow.io import SAMPLE_RATE
 
 MIN_LINE_S = 1.0
 SUSPECT_PROBABILITY = 0.7
-MIN_LANGUAGE_PROBABILITY = 0.5
+PIECE_GAP_S = 0.5  # a pause between decoded words this long may be a change of line
+PIECE_EDGE_S = 0.1  # a piece cut at a pause keeps this much of it on each side
+ENGLISH_AT_MOST = 0.1
+ENGLISH_DOUBTED = 0.3
+WORDS_LOST = 0.5
+ENGLISH_SURE = 0.5  # a sentence of a foreign piece this surely English leaves it
+JOIN_S = 1.0
 # Whisper's language identification is known to take English, accented or synthetic, for Welsh (its users
 # report English "translated into Welsh"); on the corpus's dev half every false foreign line was Welsh, one
 # of them at p 0.71 on one machine's CPU and 0.81 on another's
@@ -41,52 +54,57 @@ def words_in(decoded: Sequence[dict], start: float, end: float) -> list[dict]:
     return [w for s in decoded for w in s["words"] if w.get("start") is not None and _inside(w, start, end)]
 
 
-def suspects(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]:
-    """The stretches an English decode may have got wrong because they are in another language: decoded
-    segments (about a sentence each) first, then the speech segments they leave (voice activity, which may
-    join two speakers' lines, finds speech with no word), of at least ``MIN_LINE_S`` whose words are unsure.
-    Unsure stretches inside one speech segment with no sure words between them are one line, and a line that
-    holds every word of its speech segment is the whole segment: a foreign line the English decode broke into
-    pieces is identified on all of its speech (a piece of a second, padded, is any language)."""
-    found: list[dict] = []
-    for line in [*decoded, *speech]:
-        start, end = float(line["start"]), float(line["end"])
-        if any(f["start"] < end and start < f["end"] for f in found):
-            continue
-        if _unsure(words_in(decoded, start, end)):
-            found.append({"start": start, "end": end})
-    joined: list[dict] = []
-    for line in sorted(found, key=lambda line: line["start"]):
-        if (
-            joined
-            and _unsure(words_in(decoded, joined[-1]["end"], line["start"]))
-            and any(_holds(segment, joined[-1]["start"], line["end"]) for segment in speech)
-        ):
-            joined[-1]["end"] = max(joined[-1]["end"], line["end"])
-        else:
-            joined.append(line)
-    lines = [_widened(line, speech, decoded) for line in joined]
-    return [line for line in lines if line["end"] - line["start"] >= MIN_LINE_S]
-
-
-def _widened(line: dict, speech: Sequence[dict], decoded: Sequence[dict]) -> dict:
-    """The speech segment that holds ``line`` when none of its words lies outside the line, else the line."""
+def pieces(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]:
+    """Each speech segment as the lines it holds: cut where its decoded words pause for ``PIECE_GAP_S`` or
+    more (the cut keeps ``PIECE_EDGE_S`` of the pause on each side), whole when it has no word. Each piece
+    carries its words, those said in some time: words Whisper piles up at one instant are its own text, not
+    the speech (an Italian line decoded in English as the line before it, twice over, all at 25.44 s)."""
+    found = []
     for segment in speech:
         start, end = float(segment["start"]), float(segment["end"])
-        if _holds(segment, line["start"], line["end"]):
-            if all(_inside(w, line["start"], line["end"]) for w in words_in(decoded, start, end)):
-                return {"start": min(start, line["start"]), "end": max(end, line["end"])}
-            break
-    return line
+        runs: list[list[dict]] = []
+        for word in (w for w in words_in(decoded, start, end) if w["end"] > w["start"]):
+            if runs and word["start"] - runs[-1][-1]["end"] < PIECE_GAP_S:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        if not runs:
+            found.append({"start": start, "end": end, "words": []})
+        for i, run in enumerate(runs):
+            found.append(
+                {
+                    "start": start if i == 0 else max(start, run[0]["start"] - PIECE_EDGE_S),
+                    "end": end if i == len(runs) - 1 else min(end, run[-1]["end"] + PIECE_EDGE_S),
+                    "words": run,
+                }
+            )
+    return found
 
 
-def _unsure(words: Sequence[dict]) -> bool:
-    return not words or sum(w["probability"] for w in words) / len(words) < SUSPECT_PROBABILITY
+def unsure_pieces(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]:
+    """The pieces of at least ``MIN_LINE_S`` an English decode may have got wrong: no word, or words whose
+    mean probability is under ``SUSPECT_PROBABILITY``."""
+    return [
+        piece
+        for piece in pieces(speech, decoded)
+        if piece["end"] - piece["start"] >= MIN_LINE_S
+        and (
+            not piece["words"]
+            or sum(w["probability"] for w in piece["words"]) / len(piece["words"]) < SUSPECT_PROBABILITY
+        )
+    ]
 
 
-def _holds(segment: dict, start: float, end: float, slack: float = 0.2) -> bool:
-    """Whether a speech segment holds the stretch (decoded times may pass its edges by a little)."""
-    return float(segment["start"]) - slack <= start and end <= float(segment["end"]) + slack
+def other_language(ranking: Sequence[tuple[str, float]], words: Sequence[dict]) -> tuple[str, float] | None:
+    """The language of a piece that is not English, with its probability over the other languages; None for
+    English. Not English: Whisper gives English under ``ENGLISH_AT_MOST``, or under ``ENGLISH_DOUBTED``
+    while the English decode's words (``words``) are surer of nothing than ``WORDS_LOST``."""
+    english = dict(ranking).get("en", 0.0)
+    lost = not words or sum(w["probability"] for w in words) / len(words) < WORDS_LOST
+    if english >= ENGLISH_AT_MOST and not (english < ENGLISH_DOUBTED and lost):
+        return None
+    language, probability = top_language([(code, p) for code, p in ranking if code != "en"])
+    return None if probability < ENGLISH_LOOKALIKES.get(language, 0.0) else (language, probability)
 
 
 def without_words_in(decoded: Sequence[dict], start: float, end: float) -> list[dict]:
@@ -111,6 +129,64 @@ def without_words_in(decoded: Sequence[dict], start: float, end: float) -> list[
     return kept
 
 
+def sentences(piece: dict) -> list[dict]:
+    """A piece cut after each decoded word that ends a sentence; the cuts fall halfway between the words."""
+    runs: list[list[dict]] = [[]]
+    for word in piece["words"]:
+        if runs[-1] and runs[-1][-1]["word"].strip()[-1:] in ".?!":
+            runs.append([])
+        runs[-1].append(word)
+    runs = [run for run in runs if run]
+    if len(runs) < 2:
+        return [piece]
+    cuts = [piece["start"], *((a[-1]["end"] + b[0]["start"]) / 2 for a, b in zip(runs, runs[1:])), piece["end"]]
+    return [{"start": a, "end": b, "words": run} for a, b, run in zip(cuts, cuts[1:], runs)]
+
+
+def _rankings(detector: Any, samples: np.ndarray, stretches: Sequence[dict], workers: int) -> list[list]:
+    clips = [samples[int(p["start"] * SAMPLE_RATE) : int(p["end"] * SAMPLE_RATE)] for p in stretches]
+    return language_rankings(detector, clips, workers)
+
+
+def foreign_pieces(
+    detector: Any, samples: np.ndarray, speech: Sequence[dict], decoded: Sequence[dict], workers: int = 1
+) -> list[dict]:
+    """The unsure pieces that are not English, in time order, each with its ``language``, ``probability``
+    and ``english`` (Whisper's probability of English).
+
+    A foreign piece of several decoded sentences may have taken in an English line that followed it with no
+    pause (voice activity and the decode both run them together): each of its sentences of ``MIN_LINE_S``
+    is heard alone, and those Whisper calls English at ``ENGLISH_SURE`` or more leave it."""
+    candidates = unsure_pieces(speech, decoded)
+    found = []
+    for piece, ranking in zip(candidates, _rankings(detector, samples, candidates, workers)):
+        other = other_language(ranking, piece["words"])
+        if other is not None:
+            english = dict(ranking).get("en", 0.0)
+            found.append({**piece, "language": other[0], "probability": other[1], "english": english})
+    kept = []
+    for piece in found:
+        parts = [p for p in sentences(piece) if p["end"] - p["start"] >= MIN_LINE_S]
+        heard = _rankings(detector, samples, parts, workers) if len(parts) > 1 else []
+        english = [dict(ranking).get("en", 0.0) >= ENGLISH_SURE for ranking in heard]
+        if any(english):
+            kept.extend({**piece, **part} for part, said in zip(parts, english) if not said)
+        else:
+            kept.append(piece)
+    return kept
+
+
+def foreign_lines(pieces_found: Sequence[dict]) -> list[dict]:
+    """Foreign pieces in one language less than ``JOIN_S`` apart as one line (a pause inside a line)."""
+    lines: list[dict] = []
+    for piece in pieces_found:
+        if lines and lines[-1]["language"] == piece["language"] and piece["start"] - lines[-1]["end"] < JOIN_S:
+            lines[-1]["end"] = max(lines[-1]["end"], piece["end"])
+        else:
+            lines.append({k: piece[k] for k in ("start", "end", "language", "probability", "english")})
+    return lines
+
+
 def translate_foreign_lines(
     detector: Any,
     translator: Any,
@@ -121,28 +197,26 @@ def translate_foreign_lines(
     workers: int = 1,
 ) -> tuple[list[dict], list[dict]]:
     """The transcript's segments with every foreign line translated, and one record per line found. The
-    suspect lines are heard ``workers`` at a time; the lines found are translated one after another."""
-    lines = []
+    unsure pieces are heard ``workers`` at a time; the lines found are translated one after another."""
+    records = []
     kept = list(decoded)
-    candidates = [(float(line["start"]), float(line["end"])) for line in suspects(speech, decoded)]
-    clips = [samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)] for start, end in candidates]
-    for (start, end), (language, probability) in zip(candidates, detect_languages(detector, clips, workers)):
-        if language == "en" or probability < ENGLISH_LOOKALIKES.get(language, MIN_LANGUAGE_PROBABILITY):
-            continue
+    for line in foreign_lines(foreign_pieces(detector, samples, speech, decoded, workers)):
+        start, end, language = line["start"], line["end"], line["language"]
         translated = decode_clips(translator, samples, [start, end], language, beam_size, "translate")
         for segment in translated:
             segment["spoken_language"] = language
         heard = " ".join(w["word"].strip() for w in words_in(kept, start, end))
         kept = without_words_in(kept, start, end) + translated
-        lines.append(
+        records.append(
             {
                 "start": round(start, 3),
                 "end": round(end, 3),
                 "language": language,
-                "probability": round(probability, 3),
+                "probability": round(line["probability"], 3),
+                "english_probability": round(line["english"], 3),
                 "heard_as_english": heard,
                 "translation": " ".join(s["text"] for s in translated),
             }
         )
     kept.sort(key=lambda s: (s["start"], s["end"]))
-    return kept, lines
+    return kept, records

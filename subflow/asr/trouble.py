@@ -23,6 +23,7 @@ MAX_WORDS_PER_S = 6.0  # faster than any dialogue
 MIN_WORDS_PER_S = 0.5  # far slower than any dialogue, over at least SLOW_SPEECH_S of speech
 SLOW_SPEECH_S = 5.0
 MIN_UNHEARD_S = 1.0  # a speech segment this long with no word is speech lost
+PILED_WORDS = 5  # this many words in a row said in no time: text Whisper could not place in the speech
 PROMPT_ECHO = "mostly the prompt's words"
 PHANTOMS = (  # what Whisper writes into music and silence (WhisperX and faster-whisper users' reports)
     "thanks for watching",
@@ -71,6 +72,17 @@ def has_loop(words: Sequence[str]) -> bool:
     return False
 
 
+def piled(segments: Sequence[dict]) -> bool:
+    """``PILED_WORDS`` words in a row that take no time: Whisper's alignment puts words it cannot find in the
+    sound at one instant (a line in another language decoded as the English line before it, repeated)."""
+    run = 0
+    for word in (w for s in segments for w in s["words"] if w.get("start") is not None):
+        run = run + 1 if word["end"] <= word["start"] else 0
+        if run >= PILED_WORDS:
+            return True
+    return False
+
+
 def unheard(window: Window, segments: Sequence[dict]) -> list[tuple[float, float]]:
     """The window's speech segments of at least ``MIN_UNHEARD_S`` in which no word was recognised."""
     middles = [(w["start"] + w["end"]) / 2 for s in segments for w in s["words"] if w.get("start") is not None]
@@ -107,6 +119,8 @@ def signals(window: Window, segments: Sequence[dict], prompt_words: frozenset[st
         found.append("more words per second than anyone speaks")
     elif speech_s >= SLOW_SPEECH_S and len(words) / speech_s < MIN_WORDS_PER_S:
         found.append("far fewer words than the speech holds")
+    if piled(segments):
+        found.append("words said in no time")
     if unheard(window, segments):
         found.append("speech with no word")
     return found

@@ -2,7 +2,7 @@
 
 import pytest
 
-from subflow.asr.trouble import Window, has_loop, signals, unheard, untranscribed_warning, windows_of
+from subflow.asr.trouble import PILED_WORDS, Window, has_loop, signals, unheard, untranscribed_warning, windows_of
 
 WINDOW = Window(0.0, 10.0, ((0.5, 4.5), (5.0, 9.5)))  # 8.5 s of speech
 
@@ -63,3 +63,14 @@ def test_windows_take_the_speech_segments_whose_middle_they_hold():
 def test_the_warning_names_the_lost_speech():
     text = untranscribed_warning([{"start": 12.0, "end": 14.5}, {"start": 30.0, "end": 31.0}])
     assert text == "2 speech segment(s) untranscribed (3.5 s) after every try: 12.0–14.5 s, 30.0–31.0 s"
+
+
+def test_words_piled_at_one_instant_are_trouble():
+    """The language films' dev half: an Italian line decoded in English as the line before it, twice over,
+    its words all at 25.44 s."""
+    heard = segment("La Sera Ibi El", start=23.2, end=25.4)
+    piled = [{"word": " think", "start": 25.44, "end": 25.44, "probability": 0.99} for _ in range(PILED_WORDS)]
+    window = Window(17.9, 28.3, ((17.9, 22.6), (23.1, 28.2)))
+    assert "words said in no time" in signals(window, [{**heard, "words": heard["words"] + piled}], frozenset())
+    few = heard["words"] + piled[: PILED_WORDS - 1] + heard["words"][:1]
+    assert "words said in no time" not in signals(window, [{**heard, "words": few}], frozenset())
