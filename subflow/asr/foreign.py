@@ -10,7 +10,8 @@ when Whisper gives English under ``ENGLISH_AT_MOST`` (or under ``ENGLISH_DOUBTED
 are lost, :func:`other_language`): a probability *against* English, not for the other language, because
 Whisper names synthetic or accented speech unsurely (espeak-ng's Polish: Polish 0.29, Japanese 0.18) while
 it rarely doubts English that much (bench/results/figures.md); the language is then the most probable other
-one (Welsh, which Whisper hears in English, needs ``ENGLISH_LOOKALIKES``). A foreign piece of several
+one (Welsh, which Whisper hears in English, needs ``ENGLISH_LOOKALIKES``). A foreign piece cut from a
+longer speech segment leaves when the whole segment is surely English, and a foreign piece of several
 sentences hears each alone, so that an English line run into it leaves it (:func:`foreign_pieces`).
 Neighbouring pieces found in one language are one line; the line is decoded again by the multilingual
 model with ``task="translate"``: its English words replace the English-only guess, and its segments carry
@@ -36,7 +37,7 @@ PIECE_EDGE_S = 0.1  # a piece cut at a pause keeps this much of it on each side
 ENGLISH_AT_MOST = 0.1
 ENGLISH_DOUBTED = 0.3
 WORDS_LOST = 0.5
-ENGLISH_SURE = 0.5  # a sentence of a foreign piece this surely English leaves it
+ENGLISH_SURE = 0.5  # a segment or sentence around a foreign piece this surely English is English
 JOIN_S = 1.0
 # Whisper's language identification is known to take English, accented or synthetic, for Welsh (its users
 # report English "translated into Welsh"); on the corpus's dev half every false foreign line was Welsh, one
@@ -57,8 +58,9 @@ def words_in(decoded: Sequence[dict], start: float, end: float) -> list[dict]:
 def pieces(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]:
     """Each speech segment as the lines it holds: cut where its decoded words pause for ``PIECE_GAP_S`` or
     more (the cut keeps ``PIECE_EDGE_S`` of the pause on each side), whole when it has no word. Each piece
-    carries its words, those said in some time: words Whisper piles up at one instant are its own text, not
-    the speech (an Italian line decoded in English as the line before it, twice over, all at 25.44 s)."""
+    carries its speech segment and its words, those said in some time: words Whisper piles up at one instant
+    are its own text, not the speech (an Italian line decoded in English as the line before it, twice over,
+    all at 25.44 s)."""
     found = []
     for segment in speech:
         start, end = float(segment["start"]), float(segment["end"])
@@ -69,13 +71,14 @@ def pieces(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]:
             else:
                 runs.append([word])
         if not runs:
-            found.append({"start": start, "end": end, "words": []})
+            found.append({"start": start, "end": end, "words": [], "segment": (start, end)})
         for i, run in enumerate(runs):
             found.append(
                 {
                     "start": start if i == 0 else max(start, run[0]["start"] - PIECE_EDGE_S),
                     "end": end if i == len(runs) - 1 else min(end, run[-1]["end"] + PIECE_EDGE_S),
                     "words": run,
+                    "segment": (start, end),
                 }
             )
     return found
@@ -143,6 +146,10 @@ def sentences(piece: dict) -> list[dict]:
     return [{"start": a, "end": b, "words": run} for a, b, run in zip(cuts, cuts[1:], runs)]
 
 
+def _english(ranking: Sequence[tuple[str, float]]) -> bool:
+    return dict(ranking).get("en", 0.0) >= ENGLISH_SURE
+
+
 def _rankings(detector: Any, samples: np.ndarray, stretches: Sequence[dict], workers: int) -> list[list]:
     clips = [samples[int(p["start"] * SAMPLE_RATE) : int(p["end"] * SAMPLE_RATE)] for p in stretches]
     return language_rankings(detector, clips, workers)
@@ -152,11 +159,8 @@ def foreign_pieces(
     detector: Any, samples: np.ndarray, speech: Sequence[dict], decoded: Sequence[dict], workers: int = 1
 ) -> list[dict]:
     """The unsure pieces that are not English, in time order, each with its ``language``, ``probability``
-    and ``english`` (Whisper's probability of English).
-
-    A foreign piece of several decoded sentences may have taken in an English line that followed it with no
-    pause (voice activity and the decode both run them together): each of its sentences of ``MIN_LINE_S``
-    is heard alone, and those Whisper calls English at ``ENGLISH_SURE`` or more leave it."""
+    and ``english`` (Whisper's probability of English); then :func:`_in_english_segments` and
+    :func:`_english_sentences` take out what is English after all."""
     candidates = unsure_pieces(speech, decoded)
     found = []
     for piece, ranking in zip(candidates, _rankings(detector, samples, candidates, workers)):
@@ -164,16 +168,31 @@ def foreign_pieces(
         if other is not None:
             english = dict(ranking).get("en", 0.0)
             found.append({**piece, "language": other[0], "probability": other[1], "english": english})
-    kept = []
-    for piece in found:
-        parts = [p for p in sentences(piece) if p["end"] - p["start"] >= MIN_LINE_S]
-        heard = _rankings(detector, samples, parts, workers) if len(parts) > 1 else []
-        english = [dict(ranking).get("en", 0.0) >= ENGLISH_SURE for ranking in heard]
-        if any(english):
-            kept.extend({**piece, **part} for part, said in zip(parts, english) if not said)
-        else:
-            kept.append(piece)
-    return kept
+    found = [p for p, english in zip(found, _in_english_segments(detector, samples, found, workers)) if not english]
+    return [part for piece in found for part in _without_english_sentences(detector, samples, piece, workers)]
+
+
+def _in_english_segments(detector: Any, samples: np.ndarray, found: Sequence[dict], workers: int) -> list[bool]:
+    """Whether each piece was cut from a longer speech segment that Whisper calls English at ``ENGLISH_SURE``
+    or more. A line cut at a pause after a few names ("Who is he, Juniper," of "Who is he, Juniper? A
+    lawyer?") was named Japanese, Vietnamese or French in three English dev films, their segments English at
+    0.69-0.94, while each foreign line cut from a segment kept its segment's vote (bench/results/figures.md)."""
+    cut = [i for i, p in enumerate(found) if (p["start"], p["end"]) != p["segment"]]
+    segments = [{"start": found[i]["segment"][0], "end": found[i]["segment"][1]} for i in cut]
+    english = {i for i, ranking in zip(cut, _rankings(detector, samples, segments, workers)) if _english(ranking)}
+    return [i in english for i in range(len(found))]
+
+
+def _without_english_sentences(detector: Any, samples: np.ndarray, piece: dict, workers: int) -> list[dict]:
+    """A foreign piece of several decoded sentences may have taken in an English line that followed it with no
+    pause (voice activity and the decode both run them together): each of its sentences of ``MIN_LINE_S`` or
+    more is heard alone, and those Whisper calls English at ``ENGLISH_SURE`` or more leave it; the rest stays
+    (:func:`foreign_lines` joins it again)."""
+    parts = sentences(piece)
+    judged = [i for i, part in enumerate(parts) if len(parts) > 1 and part["end"] - part["start"] >= MIN_LINE_S]
+    heard = _rankings(detector, samples, [parts[i] for i in judged], workers)
+    english = {i for i, ranking in zip(judged, heard) if _english(ranking)}
+    return [{**piece, **part} for i, part in enumerate(parts) if i not in english]
 
 
 def foreign_lines(pieces_found: Sequence[dict]) -> list[dict]:
