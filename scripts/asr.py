@@ -94,7 +94,7 @@ def work(ctx: StageContext) -> None:
     ctx.manifest.add_metadata("model", settings.model)
     ctx.manifest.add_metadata("language", body["language"])
     ctx.manifest.add_metadata("language_probability", body["language_probability"])
-    ctx.manifest.add_metadata("film_language", body["film_language"])  # the windows' votes, when detected
+    ctx.manifest.add_metadata("film_language", body["film_language"])  # the speech segments' votes, when detected
     ctx.manifest.add_metadata("task", body["task"])
     ctx.manifest.add_metadata("tmdb_original_language", original_language or None)
     ctx.manifest.add_metadata("translated_from", body["translated_from"])

@@ -80,12 +80,12 @@ def track_language(code: str | None) -> str:
 
 @dataclass(frozen=True)
 class FilmLanguage:
-    """What the windows voted (asr metadata ``film_language``)."""
+    """What the speech segments voted (asr metadata ``film_language``)."""
 
     language: str
     probability: float
     votes: dict[str, int]
-    windows: int
+    windows: int  # speech segments heard (the name is the manifest's since the votes were windows)
     detector: str
 
     def record(self) -> dict:

@@ -1,11 +1,11 @@
-"""The film's language by majority over windows, and the decoding plan: transcribe, translate, or refuse."""
+"""The film's language by majority over speech segments, and the decoding plan: transcribe, translate, or refuse."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from subflow.asr.decode import DecodeOptions, transcribe
+from subflow.asr.decode import DecodeOptions, chunk_segments, transcribe
 from subflow.asr.detect import (
     detect_film_language,
     language_name,
@@ -206,3 +206,17 @@ def test_latin_is_no_candidate_and_the_probability_is_over_the_others():
     assert code == "de" and probability == pytest.approx(0.198 / (0.198 + 0.152 + 0.141 + 0.058))
     assert top_language([("fr", 0.9), ("la", 0.05), ("it", 0.05)]) == ("fr", pytest.approx(0.9 / 0.95))
     assert top_language([("la", 1.0)]) == ("la", 1.0)
+
+
+@needs_base
+def test_each_speech_segment_votes_not_each_window():
+    """The language films' dev half: an English film with three of seven lines in other languages voted
+    Italian when its two 30 s windows voted; one vote per line, it is English."""
+    from bench.synth import synthesize
+
+    audio, lines = synthesize([("it", SPEECH["it"]), ("en-us", ENGLISH), ("en+f3", ENGLISH), ("en-us", ENGLISH)])
+    speech = [{"start": line.start, "end": line.end} for line in lines]
+    assert len(chunk_segments(speech, duration=audio.size / 16000)) == 1  # one window: it alone would vote
+    options = DecodeOptions(resolve_whisper_model("tiny.en", False), "cpu", "int8", 2, None, 1, 4, None)
+    body = transcribe(audio, speech, options)
+    assert body["film_language"]["votes"] == {"en": 3, "it": 1}, body["film_language"]
