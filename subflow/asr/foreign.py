@@ -107,7 +107,11 @@ def other_language(ranking: Sequence[tuple[str, float]], words: Sequence[dict]) 
     if english >= ENGLISH_AT_MOST and not (english < ENGLISH_DOUBTED and lost):
         return None
     language, probability = top_language([(code, p) for code, p in ranking if code != "en"])
-    return None if probability < ENGLISH_LOOKALIKES.get(language, 0.0) else (language, probability)
+    if language in ENGLISH_LOOKALIKES:  # its bar holds against English too, as Whisper ranks them
+        heard, over_all = top_language(ranking)
+        if heard != language or over_all < ENGLISH_LOOKALIKES[language]:
+            return None
+    return language, probability
 
 
 def without_words_in(decoded: Sequence[dict], start: float, end: float) -> list[dict]:

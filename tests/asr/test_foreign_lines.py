@@ -44,7 +44,8 @@ def test_a_piece_is_foreign_when_whisper_doubts_english():
     assert other_language([("fi", 0.39), ("cy", 0.18), ("en", 0.13)], lost) == ("fi", pytest.approx(0.39 / 0.57))
     assert other_language([("yo", 0.43), ("en", 0.35), ("cy", 0.1)], lost) is None
     assert other_language([("cy", 0.85), ("en", 0.05), ("fi", 0.1)], lost) is None  # Welsh: see ENGLISH_LOOKALIKES
-    assert ENGLISH_LOOKALIKES["cy"] > 0.85 / 0.95
+    assert ENGLISH_LOOKALIKES["cy"] > 0.85 and other_language([("cy", 0.95), ("en", 0.04)], lost)[0] == "cy"
+    assert other_language([("cy", 0.75), ("en", 0.2), ("fi", 0.05)], lost) is None  # 0.94 of the others alone
 
 
 def test_a_segment_across_the_foreign_line_becomes_two_around_it():
