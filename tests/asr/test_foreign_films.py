@@ -66,9 +66,7 @@ def test_english_film_with_lines_in_other_languages_gets_a_forced_set(tmp_path: 
     media.short_film(films / "Night Crossing (2021).mkv", MIXED)
     foreign = []
     for script in films.glob("*.script.json"):
-        foreign = [
-            (li["start"], li["end"]) for li in json.loads(script.read_text()) if li["voice"] in ("es", "it")
-        ]
+        foreign = [(li["start"], li["end"]) for li in json.loads(script.read_text()) if li["voice"] in ("es", "it")]
         script.unlink()
     config = tmp_path / "config.yaml"
     config.write_text(json.dumps({"export": {"sidecar": True}, "tmdb": {"enabled": False}}), encoding="utf-8")
