@@ -28,6 +28,7 @@ import numpy as np
 
 from subflow.asr.detect import language_rankings, top_language
 from subflow.asr.redecode import decode_clips
+from subflow.asr.trouble import timeless
 from subflow.io import SAMPLE_RATE
 
 MIN_LINE_S = 1.0
@@ -65,7 +66,7 @@ def pieces(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]:
     for segment in speech:
         start, end = float(segment["start"]), float(segment["end"])
         runs: list[list[dict]] = []
-        for word in (w for w in words_in(decoded, start, end) if w["end"] > w["start"]):
+        for word in (w for w in words_in(decoded, start, end) if not timeless(w)):
             if runs and word["start"] - runs[-1][-1]["end"] < PIECE_GAP_S:
                 runs[-1].append(word)
             else:
@@ -90,20 +91,25 @@ def unsure_pieces(speech: Sequence[dict], decoded: Sequence[dict]) -> list[dict]
     return [
         piece
         for piece in pieces(speech, decoded)
-        if piece["end"] - piece["start"] >= MIN_LINE_S
-        and (
-            not piece["words"]
-            or sum(w["probability"] for w in piece["words"]) / len(piece["words"]) < SUSPECT_PROBABILITY
-        )
+        if piece["end"] - piece["start"] >= MIN_LINE_S and _mean_probability(piece["words"]) < SUSPECT_PROBABILITY
     ]
+
+
+def _mean_probability(words: Sequence[dict]) -> float:
+    """The words' mean probability; 0 for no word (speech with no word is unsure)."""
+    return sum(w["probability"] for w in words) / len(words) if words else 0.0
+
+
+def _english_probability(ranking: Sequence[tuple[str, float]]) -> float:
+    return dict(ranking).get("en", 0.0)
 
 
 def other_language(ranking: Sequence[tuple[str, float]], words: Sequence[dict]) -> tuple[str, float] | None:
     """The language of a piece that is not English, with its probability over the other languages; None for
     English. Not English: Whisper gives English under ``ENGLISH_AT_MOST``, or under ``ENGLISH_DOUBTED``
     while the English decode's words (``words``) are surer of nothing than ``WORDS_LOST``."""
-    english = dict(ranking).get("en", 0.0)
-    lost = not words or sum(w["probability"] for w in words) / len(words) < WORDS_LOST
+    english = _english_probability(ranking)
+    lost = _mean_probability(words) < WORDS_LOST
     if english >= ENGLISH_AT_MOST and not (english < ENGLISH_DOUBTED and lost):
         return None
     language, probability = top_language([(code, p) for code, p in ranking if code != "en"])
@@ -151,7 +157,7 @@ def sentences(piece: dict) -> list[dict]:
 
 
 def _english(ranking: Sequence[tuple[str, float]]) -> bool:
-    return dict(ranking).get("en", 0.0) >= ENGLISH_SURE
+    return _english_probability(ranking) >= ENGLISH_SURE
 
 
 def _rankings(detector: Any, samples: np.ndarray, stretches: Sequence[dict], workers: int) -> list[list]:
@@ -164,14 +170,15 @@ def foreign_pieces(
 ) -> list[dict]:
     """The unsure pieces that are not English, in time order, each with its ``language``, ``probability``
     and ``english`` (Whisper's probability of English); then :func:`_in_english_segments` and
-    :func:`_english_sentences` take out what is English after all."""
+    :func:`_without_english_sentences` take out what is English after all."""
     candidates = unsure_pieces(speech, decoded)
     found = []
     for piece, ranking in zip(candidates, _rankings(detector, samples, candidates, workers)):
         other = other_language(ranking, piece["words"])
         if other is not None:
-            english = dict(ranking).get("en", 0.0)
-            found.append({**piece, "language": other[0], "probability": other[1], "english": english})
+            found.append(
+                {**piece, "language": other[0], "probability": other[1], "english": _english_probability(ranking)}
+            )
     found = [p for p, english in zip(found, _in_english_segments(detector, samples, found, workers)) if not english]
     return [part for piece in found for part in _without_english_sentences(detector, samples, piece, workers)]
 

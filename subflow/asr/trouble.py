@@ -72,12 +72,17 @@ def has_loop(words: Sequence[str]) -> bool:
     return False
 
 
+def timeless(word: dict) -> bool:
+    """A word Whisper's alignment gave no time: one it could not find in the sound."""
+    return word["end"] <= word["start"]
+
+
 def piled(segments: Sequence[dict]) -> bool:
     """``PILED_WORDS`` words in a row that take no time: Whisper's alignment puts words it cannot find in the
     sound at one instant (a line in another language decoded as the English line before it, repeated)."""
     run = 0
     for word in (w for s in segments for w in s["words"] if w.get("start") is not None):
-        run = run + 1 if word["end"] <= word["start"] else 0
+        run = run + 1 if timeless(word) else 0
         if run >= PILED_WORDS:
             return True
     return False
